@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Set up the project in ./.venv. `--dev` adds what the tests need (test packages and Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+if [ "${1:-}" = "--dev" ]; then
+  .venv/bin/python -m pip install --quiet -r requirements-dev.txt
+  # The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+  if ! command -v chromium >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+  fi
+else
+  .venv/bin/python -m pip install --quiet -r requirements.txt
+fi

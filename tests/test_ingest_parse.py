@@ -1,0 +1,143 @@
+"""Parsing whole files: layouts, numbering checks, structure, facts."""
+from pathlib import Path
+
+import pytest
+
+from ingest import load_corpus
+from ingest.links import cross_references, glossary
+from ingest.parse import infer_jurisdiction, parse_regulation
+
+COMMUNITY_MD = """# 山东省信息化条例
+
+2019年3月1日
+
+<!-- INFO END -->
+
+## 第一章 总则
+
+第一条 为了促进信息化发展，制定本条例。
+
+第二条 本条例所称信息化，是指充分利用信息技术的过程。
+
+## 第二章 法律责任
+
+第三条 违反本条例第二条规定的，由有关部门责令改正。
+
+第四条 本条例自2019年5月1日起施行。
+"""
+
+PDF_TEXT = """ 某市数据条例
+第一章　总　　则
+第一条　为了规范数据管
+理，制定本条例。
+－1－
+第二条　本条例下列用语的含义：
+（一）数据，是指任何以电子方式对信息的记录。
+（二）公共数据，是指国家机关在履行职责中收集的数据。
+第二条之一　数据处理者应当依法处理数据。
+第三条　违反第二条之一规定的，责令改正。
+第二十条规定的情形除外。
+"""
+
+
+def parse(text: str, name="x.txt", facts=None, encoding="utf-8"):
+    return parse_regulation(text.encode(encoding), name, facts)
+
+
+def test_community_markdown_layout():
+    regulation, articles, problems = parse(COMMUNITY_MD, "sd.md")
+    assert regulation.title == "山东省信息化条例"
+    assert regulation.jurisdiction == "山东省"
+    assert regulation.effective_date == "2019-05-01"
+    assert [a.label for a in articles] == ["第一条", "第二条", "第三条", "第四条"]
+    assert articles[0].text == "为了促进信息化发展，制定本条例。"
+    assert articles[2].chapter == "第二章\u3000法律责任"
+    assert regulation.chapters == ("第一章\u3000总则", "第二章\u3000法律责任")
+    assert problems == []
+
+
+def test_pdf_text_lines_items_and_sub_articles():
+    regulation, articles, problems = parse(PDF_TEXT)
+    assert regulation.title == "某市数据条例"
+    assert [(a.article_no, a.sub_no) for a in articles] == [(1, 0), (2, 0), (2, 1), (3, 0)]
+    assert articles[0].text == "为了规范数据管理，制定本条例。"  # broken PDF line joined
+    assert articles[0].chapter == "第一章\u3000总则"
+    definitions = articles[1]
+    assert len(definitions.paragraphs) == 1
+    assert definitions.paragraphs[0].items == (
+        "（一）数据，是指任何以电子方式对信息的记录。", "（二）公共数据，是指国家机关在履行职责中收集的数据。")
+    assert articles[2].label == "第二条之一" and articles[2].key == "某市数据条例#2-1"
+    # a line that starts with a reference is body text, not a new article
+    assert articles[3].text == "违反第二条之一规定的，责令改正。\n第二十条规定的情形除外。"
+    assert problems == []
+
+
+def test_span_points_into_raw_text():
+    text = COMMUNITY_MD
+    _, articles, _ = parse(text)
+    start, end = articles[1].span
+    assert text[start:end] == "第二条 本条例所称信息化，是指充分利用信息技术的过程。"
+
+
+def test_gb18030_file(tmp_path):
+    (tmp_path / "gbk.txt").write_bytes(PDF_TEXT.replace("某市", "广东省").encode("gb18030"))
+    corpus = load_corpus(tmp_path)
+    assert corpus.errors == ()
+    assert corpus.regulations[0].title == "广东省数据条例"
+    assert corpus.articles[0].text == "为了规范数据管理，制定本条例。"
+
+
+@pytest.mark.parametrize("body, message", [
+    ("第一条　甲。\n第三条　丙。\n", "条文编号缺失：第一条之后是第三条，缺少第二条"),
+    ("第一条　甲。\n第二条　乙。\n第二条　乙。\n", "条文编号重复或倒序：第二条之后又出现第二条"),
+    ("第二条　乙。\n第三条　丙。\n", "条文编号应从第一条开始，却从第二条开始"),
+    ("只有一段文字。\n", "未找到任何条文"),
+])
+def test_numbering_errors_name_file_and_article(body, message):
+    _, _, problems = parse("某省条例\n" + body, "bad.txt")
+    errors = [p for p in problems if p.severity == "error"]
+    assert len(errors) == 1
+    assert errors[0].source_file == "bad.txt"
+    assert message in errors[0].message
+
+
+def test_bad_files_are_reported_and_others_still_load(tmp_path):
+    (tmp_path / "good.txt").write_text("甲市数据条例\n第一条　甲。\n第二条　乙。\n", encoding="utf-8")
+    (tmp_path / "gap.txt").write_text("乙市数据条例\n第一条　甲。\n第三条　丙。\n", encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "binary.txt").write_bytes(b"\xff\xfe\x00\x81\x30\xff\xff")
+    corpus = load_corpus(tmp_path)
+    assert [r.title for r in corpus.regulations] == ["甲市数据条例"]
+    assert [a.key for a in corpus.articles] == ["甲市数据条例#1", "甲市数据条例#2"]
+    assert sorted(p.source_file for p in corpus.errors) == ["binary.txt", "empty.txt", "gap.txt"]
+    assert any("无法解码" in p.message for p in corpus.errors)
+
+
+def test_manifest_count_mismatch_is_an_error():
+    _, _, problems = parse("第一条　甲。\n", facts={"title": "某条例", "articles": 2})
+    assert any("清单记载 2 条，解析得到 1 条" in p.message for p in problems)
+
+
+def test_glossary_and_cross_references():
+    _, articles, _ = parse(PDF_TEXT)
+    terms = {(g.term, g.definition, g.label) for g in glossary(articles)}
+    assert ("数据", "任何以电子方式对信息的记录。", "第二条") in terms
+    assert ("公共数据", "国家机关在履行职责中收集的数据。", "第二条") in terms
+    _, md_articles, _ = parse(COMMUNITY_MD)
+    assert [(g.term, g.definition) for g in glossary(md_articles)] == [("信息化", "充分利用信息技术的过程。")]
+    links = [(r.from_article, r.to_article) for r in cross_references(md_articles)]
+    assert links == [(3, 2)]
+
+
+def test_references_to_other_laws_are_not_links():
+    text = "某省条例\n第一条　甲。\n第二条　违反《中华人民共和国网络安全法》第一条规定的，依照其规定处罚。\n"
+    _, articles, _ = parse(text)
+    assert cross_references(articles) == []
+
+
+@pytest.mark.parametrize("title, jurisdiction", [
+    ("山东省信息化条例", "山东省"), ("无锡市促进信息化发展办法", "无锡市"),
+    ("内蒙古自治区信息化条例", "内蒙古自治区"), ("关于数据的若干规定", None),
+])
+def test_infer_jurisdiction(title, jurisdiction):
+    assert infer_jurisdiction(title) == jurisdiction
