@@ -1,0 +1,134 @@
+"""python -m eval [--gold FILE] [--split dev|test|all] [--json] [--index-dir DIR] [--no-report]"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+REPORT_DIR = Path(__file__).resolve().parent / "reports"
+
+
+def table(report: dict) -> str:
+    """The readable table: one row per system, then abstention and answers."""
+    systems = report["systems"]
+    metrics = [m for m in next(iter(systems.values())) if m != "seconds"]
+    lines = ["| system | " + " | ".join(metrics) + " |", "|---" * (len(metrics) + 1) + "|"]
+    for name, scores in systems.items():
+        lines.append(f"| {name} | " + " | ".join(f"{scores[m]:.3f}" for m in metrics) + " |")
+    return "\n".join(lines)
+
+
+def markdown(report: dict, title: str) -> str:
+    parts = [f"# {title}", "", f"{report['questions']} questions ({report['answerable']} answerable).", "",
+             "## Retrieval", "", table(report), "", "## Abstention", "",
+             "| system | abstained | precision | recall | false abstention rate |", "|---|---|---|---|---|"]
+    for name, row in report["abstention"].items():
+        parts.append(f"| {name} | {row['abstained']} | {row['precision']:.3f} | {row['recall']:.3f} | "
+                     f"{row['false_abstention_rate']:.3f} |")
+    answers = report["answers"]
+    parts += ["", "## Composed answers (hybrid)", "",
+              f"Answer-keyword coverage {answers['keyword_coverage']:.3f}; citation fidelity "
+              f"{answers['citation_fidelity']:.3f} over {answers['excerpts']} excerpts.", ""]
+    for field in ("by_kind", "by_persona"):
+        rows = report[field]
+        parts += [f"## Hybrid {field.replace('_', ' ')}", "", "| group | n | Recall@5 | MRR@10 | Hit@1 |",
+                  "|---|---|---|---|---|"]
+        parts += [f"| {g} | {r['questions']} | {r['Recall@5']:.3f} | {r['MRR@10']:.3f} | {r['Hit@1']:.3f} |"
+                  for g, r in rows.items()]
+        parts.append("")
+    parts += ["## Hybrid misses (Recall@5 < 1)", ""]
+    parts += [f"- {m['id']} {m['question']} — gold {', '.join(m['gold'])}; top 3 {', '.join(m['top3'])}"
+              for m in report.get("misses", [])]
+    return "\n".join(parts) + "\n"
+
+
+def plots(report: dict, out_dir: Path) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    written = []
+    systems = report["systems"]
+    metrics = ["Recall@1", "Recall@5", "Recall@10", "MRR@10", "nDCG@10", "Hit@1"]
+    figure, axis = plt.subplots(figsize=(10, 4.5))
+    width = 0.8 / len(systems)
+    for i, (name, scores) in enumerate(systems.items()):
+        axis.bar([x + i * width for x in range(len(metrics))], [scores[m] for m in metrics], width, label=name)
+    axis.set_xticks([x + 0.4 - width / 2 for x in range(len(metrics))], metrics)
+    axis.set_ylim(0, 1)
+    axis.set_title("Retrieval metrics per system")
+    axis.legend(fontsize=8, ncol=3)
+    figure.tight_layout()
+    written.append(out_dir / "systems.png")
+    figure.savefig(written[-1], dpi=110)
+    plt.close(figure)
+
+    kinds = report["by_kind"]
+    figure, axis = plt.subplots(figsize=(9, 4))
+    names = list(kinds)
+    axis.bar(range(len(names)), [kinds[k]["Recall@5"] for k in names], 0.4, label="Recall@5")
+    axis.bar([x + 0.4 for x in range(len(names))], [kinds[k]["MRR@10"] for k in names], 0.4, label="MRR@10")
+    axis.set_xticks([x + 0.2 for x in range(len(names))], [f"{k} ({kinds[k]['questions']})" for k in names],
+                    fontsize=8)
+    axis.set_ylim(0, 1)
+    axis.set_title("Hybrid per question kind")
+    axis.legend()
+    figure.tight_layout()
+    written.append(out_dir / "by_kind.png")
+    figure.savefig(written[-1], dpi=110)
+    plt.close(figure)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    from eval.gold import GoldError, load_gold, load_split
+    from eval.runner import CachedEncoder, evaluate
+    from index import IndexProblem
+
+    parser = argparse.ArgumentParser(prog="python -m eval", description="在金标问题集上评测检索与回答")
+    parser.add_argument("--gold", type=Path, help="金标 JSONL 文件（默认使用自带的问题集）")
+    parser.add_argument("--split", choices=("dev", "test", "all"), default="all")
+    parser.add_argument("--json", action="store_true", help="输出 JSON")
+    parser.add_argument("--index-dir", type=Path)
+    parser.add_argument("--no-report", action="store_true", help="不写 eval/reports/")
+    args = parser.parse_args(argv)
+    try:
+        questions = load_gold(args.gold) if args.gold else load_split(args.split)
+    except GoldError as err:
+        print(f"错误：{err}", file=sys.stderr)
+        return 2
+
+    from index.encoder import load_encoder
+    from retrieval.retriever import Retriever
+
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    try:
+        retriever = Retriever.load(args.index_dir, encoder=CachedEncoder(load_encoder(progress=say)), progress=say)
+    except IndexProblem as problem:
+        print(f"错误：{problem}", file=sys.stderr)
+        return 1
+    report = evaluate(retriever, questions)
+    report["gold"] = str(args.gold) if args.gold else f"eval/gold ({args.split})"
+    if not args.no_report:
+        REPORT_DIR.mkdir(parents=True, exist_ok=True)
+        name = "latest" if not args.gold else "custom"
+        (REPORT_DIR / f"{name}.md").write_text(markdown(report, f"Evaluation: {report['gold']}"), encoding="utf-8")
+        (REPORT_DIR / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+        if name == "latest":
+            plots(report, REPORT_DIR)
+    if args.json:
+        print(json.dumps({k: v for k, v in report.items() if k != "misses"}, ensure_ascii=False))
+    else:
+        print(f"{report['questions']} 个问题（{report['gold']}）\n")
+        print(table(report))
+        print("\n拒答：", json.dumps(report["abstention"].get("hybrid", {}), ensure_ascii=False))
+        print("回答：", json.dumps(report["answers"], ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""The gold question set: typed, validated records in JSON Lines."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+GOLD_DIR = Path(__file__).resolve().parent / "gold"
+SPLITS = ("dev", "test")
+KINDS = ("single", "multi_article", "cross_region", "definition", "penalty", "date_scope", "unanswerable")
+PERSONAS = ("official", "citizen", "business", "evaluator")
+
+
+class GoldError(ValueError):
+    """A gold file that does not follow the schema; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class GoldQuestion:
+    id: str
+    question: str
+    persona: str
+    kind: str
+    gold: tuple[tuple[str, int], ...]  # (regulation title, article number)
+    answer_keywords: tuple[str, ...]
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.gold)
+
+    @property
+    def gold_keys(self) -> tuple[str, ...]:
+        return tuple(f"{regulation}#{article}" for regulation, article in self.gold)
+
+
+def parse_line(line: str, where: str) -> GoldQuestion:
+    try:
+        row = json.loads(line)
+        gold = tuple((str(g["regulation"]), int(g["article"])) for g in row.get("gold", []))
+        question = GoldQuestion(id=str(row["id"]), question=str(row["question"]),
+                                persona=str(row.get("persona", "evaluator")), kind=str(row.get("kind", "single")),
+                                gold=gold, answer_keywords=tuple(row.get("answer_keywords", [])))
+    except (ValueError, KeyError, TypeError) as err:
+        raise GoldError(f"{where}：不是有效的金标问题（{type(err).__name__}: {err}）") from None
+    if not question.question.strip():
+        raise GoldError(f"{where}：question 为空")
+    if question.kind not in KINDS:
+        raise GoldError(f"{where}：kind “{question.kind}” 不在 {', '.join(KINDS)} 之中")
+    if question.persona not in PERSONAS:
+        raise GoldError(f"{where}：persona “{question.persona}” 不在 {', '.join(PERSONAS)} 之中")
+    if (question.kind == "unanswerable") != (not question.gold):
+        raise GoldError(f"{where}：unanswerable 的问题 gold 必须为空，其余问题 gold 不能为空")
+    return question
+
+
+def load_gold(path: Path) -> list[GoldQuestion]:
+    """Read a gold file in the schema of README's evaluation section; ids must be unique."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise GoldError(f"无法读取金标文件 {path}：{err}") from None
+    questions = [parse_line(line, f"{path.name} 第 {n} 行") for n, line in enumerate(lines, 1) if line.strip()]
+    seen: set[str] = set()
+    for question in questions:
+        if question.id in seen:
+            raise GoldError(f"{path.name}：id {question.id} 重复")
+        seen.add(question.id)
+    if not questions:
+        raise GoldError(f"{path.name}：没有问题")
+    return questions
+
+
+def load_split(split: str = "all") -> list[GoldQuestion]:
+    """The bundled gold set: 'dev' (for tuning), 'test' (for reporting) or 'all'."""
+    names = SPLITS if split == "all" else (split,)
+    return [q for name in names for q in load_gold(GOLD_DIR / f"{name}.jsonl")]

@@ -1,0 +1,94 @@
+"""Run retrieval systems over a gold set and collect every figure the report shows."""
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from eval.gold import GoldQuestion
+from eval.metrics import SystemRun, abstention, answer_quality, breakdown, mean_scores, ranking_scores
+
+
+@dataclass(frozen=True)
+class System:
+    """A named retrieval configuration: a mode and settings overrides on the retriever's defaults."""
+
+    name: str
+    mode: str  # 'bm25' | 'dense' | 'hybrid'
+    overrides: tuple[tuple[str, object], ...] = ()
+    compose: bool = False  # also compose answers (keyword coverage, citation fidelity)
+
+
+SYSTEMS = (
+    System("bm25", "bm25"),
+    System("dense", "dense"),
+    System("hybrid", "hybrid", compose=True),
+)
+ABLATIONS = (
+    System("hybrid - places", "hybrid", (("place_boost", False),)),
+    System("hybrid - synonyms", "hybrid", (("synonyms", False),)),
+    System("hybrid, plain RRF", "hybrid", (("place_boost", False), ("synonyms", False),
+                                          ("bm25_weight", 1.0), ("dense_weight", 1.0), ("rrf_k", 60))),
+)
+
+
+class CachedEncoder:
+    """Wraps an encoder so each query is encoded once across all systems."""
+
+    def __init__(self, encoder):
+        self.inner, self.name, self.dim = encoder, encoder.name, encoder.dim
+        self.cache: dict[tuple[str, str], np.ndarray] = {}
+
+    def encode(self, texts, kind):
+        missing = [t for t in texts if (t, kind) not in self.cache]
+        if missing:
+            for text, vector in zip(missing, self.inner.encode(missing, kind)):
+                self.cache[(text, kind)] = vector
+        return np.stack([self.cache[(t, kind)] for t in texts])
+
+
+def run_system(retriever, system: System, questions: list[GoldQuestion], k: int = 10) -> dict[str, SystemRun]:
+    from retrieval.retriever import Retriever
+
+    settings = dataclasses.replace(retriever.settings, **dict(system.overrides))
+    variant = Retriever.__new__(Retriever)
+    variant.__dict__.update(retriever.__dict__)
+    variant.settings = settings
+    runs = {}
+    for question in questions:
+        retrieval = variant.retrieve(question.question, k, mode=system.mode)
+        excerpts: tuple[tuple[str, str], ...] = ()
+        if system.compose:
+            from retrieval.answer import compose
+
+            answer = compose(retrieval, retriever.data)
+            excerpts = tuple((f"{c.regulation}#{c.article_no}", e) for c in answer.citations
+                             if c.role in ("answer", "definition", "referenced") for e in c.excerpts)
+        runs[question.id] = SystemRun(question.id, tuple(h.key for h in retrieval.hits), retrieval.abstained,
+                                      excerpts)
+    return runs
+
+
+def evaluate(retriever, questions: list[GoldQuestion], systems=SYSTEMS + ABLATIONS) -> dict:
+    """All figures: per system means, abstention, by kind and persona (hybrid), answer quality."""
+    article_text = {a.key: a.text for a in retriever.data.articles}
+    report: dict = {"questions": len(questions), "answerable": sum(q.answerable for q in questions),
+                    "systems": {}, "abstention": {}, "by_kind": {}, "by_persona": {}, "answers": {}}
+    for system in systems:
+        started = time.perf_counter()
+        runs = run_system(retriever, system, questions)
+        per_question = ranking_scores(questions, runs)
+        report["systems"][system.name] = mean_scores(per_question)
+        report["systems"][system.name]["seconds"] = round(time.perf_counter() - started, 1)
+        if system.mode != "bm25":
+            report["abstention"][system.name] = abstention(questions, runs)
+        if system.name == "hybrid":
+            report["by_kind"] = breakdown(questions, per_question, "kind")
+            report["by_persona"] = breakdown(questions, per_question, "persona")
+            report["answers"] = answer_quality(questions, runs, article_text)
+            report["misses"] = [
+                {"id": q.id, "question": q.question, "gold": list(q.gold_keys), "top3": list(runs[q.id].ranked_keys[:3])}
+                for q, r5 in zip([q for q in questions if q.answerable], per_question["Recall@5"]) if r5 < 1.0]
+    return report

@@ -1,0 +1,312 @@
+"""An index is a folder of plain files plus manifest.json; build writes it atomically, load validates it.
+
+Folder layout (all rows aligned with articles.jsonl):
+    manifest.json        format version, model, tokenizer, corpus fingerprint, counts, file checksums
+    articles.jsonl       the article table (row i = article i)
+    regulations.json     regulation facts and ingest warnings
+    glossary.jsonl       defined terms;  crossrefs.jsonl  links between articles
+    bm25_tokens.jsonl    jieba tokens of row i
+    dense.faiss          inner-product FAISS index over normalized passage vectors
+    dense_rows.npy       article row of each dense vector;  dense_hashes.json  passage text hashes
+"""
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ingest import Article, Corpus, CrossRef, GlossaryEntry, Paragraph, Problem, Regulation
+from index.tokenize import make_tokenizer, tokenizer_fingerprint
+
+FORMAT_VERSION = 2
+PASSAGE_FORMAT = "article-with-title-chapter-v1"
+REBUILD_HINT = "请运行 `.venv/bin/python -m index build` 重建索引（应用首次启动时也会自动重建）。"
+Progress = Callable[[str], None]
+
+
+class IndexProblem(Exception):
+    """The index cannot be used; the message (Chinese) says why and how to rebuild."""
+
+
+@dataclass(frozen=True)
+class IndexData:
+    """A loaded and validated index folder."""
+
+    path: Path
+    manifest: dict
+    regulations: tuple[Regulation, ...]
+    articles: tuple[Article, ...]
+    glossary: tuple[GlossaryEntry, ...]
+    crossrefs: tuple[CrossRef, ...]
+    problems: tuple[Problem, ...]
+    bm25_tokens: list[list[str]]
+    dense: object  # faiss.Index
+    dense_rows: np.ndarray
+
+
+def passage_texts(article: Article) -> list[str]:
+    """What the dense side embeds for one article: title, chapter and label before the text."""
+    head = f"{article.regulation}　{article.chapter}　{article.label}"
+    return [f"{head}：{article.text}"]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def corpus_fingerprint(folders: list[Path]) -> dict:
+    """The raw files an index was built from, with their checksums (manifest.json included)."""
+    from ingest import MANIFEST, SUFFIXES
+
+    files = {}
+    for folder in folders:
+        for path in sorted(Path(folder).iterdir()):
+            if path.is_file() and (path.suffix.lower() in SUFFIXES or path.name == MANIFEST):
+                files[str(path.resolve())] = _sha256(path)
+    combined = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
+    return {"folders": [str(Path(f).resolve()) for f in folders], "files": files, "hash": combined}
+
+
+def _write_jsonl(path: Path, rows) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _read_jsonl(path: Path) -> list:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+@contextmanager
+def build_lock(out_dir: Path, wait: bool = True):
+    """An exclusive lock per index folder, so two builds never race."""
+    lock_path = out_dir.parent / f".{out_dir.name}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise IndexProblem(f"另一个进程正在构建索引 {out_dir}，请稍后再试。") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _previous_vectors(out_dir: Path, model_name: str) -> dict[str, np.ndarray]:
+    """Vectors of the index being replaced, by passage hash, so unchanged passages are not re-encoded."""
+    try:
+        manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("model", {}).get("name") != model_name:
+            return {}
+        import faiss
+
+        index = faiss.read_index(str(out_dir / "dense.faiss"))
+        hashes = json.loads((out_dir / "dense_hashes.json").read_text(encoding="utf-8"))
+        vectors = index.reconstruct_n(0, index.ntotal)
+        if len(hashes) != len(vectors):
+            return {}
+        return dict(zip(hashes, vectors))
+    except (OSError, ValueError, KeyError, RuntimeError):
+        return {}
+
+
+def build(corpus: Corpus, out_dir: Path, encoder, corpus_folders: list[Path],
+          progress: Progress | None = None) -> Path:
+    """Build the index folder for a corpus: tokens, vectors, tables, manifest; atomically.
+
+    Args:
+        encoder: anything with ``name``, ``dim`` and ``encode(texts, kind)``.
+        corpus_folders: the folders the corpus was read from (their files are fingerprinted).
+    """
+    import faiss
+
+    say = progress or (lambda message: None)
+    out_dir = Path(out_dir)
+    if not corpus.articles:
+        raise IndexProblem("没有可索引的条文：" + "；".join(p.message for p in corpus.errors[:3]))
+    with build_lock(out_dir):
+        timings = {}
+        staging = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        try:
+            # 1. tables
+            started = time.perf_counter()
+            _write_jsonl(staging / "articles.jsonl", (dataclasses.asdict(a) for a in corpus.articles))
+            (staging / "regulations.json").write_text(json.dumps({
+                "regulations": [dataclasses.asdict(r) for r in corpus.regulations],
+                "problems": [dataclasses.asdict(p) for p in corpus.problems]}, ensure_ascii=False, indent=1),
+                encoding="utf-8")
+            _write_jsonl(staging / "glossary.jsonl", (dataclasses.asdict(g) for g in corpus.glossary))
+            _write_jsonl(staging / "crossrefs.jsonl", (dataclasses.asdict(c) for c in corpus.crossrefs))
+
+            # 2. lexical side: jieba tokens of title, jurisdiction, chapter and text
+            say(f"正在分词：{len(corpus.articles)} 条条文…")
+            tokenize = make_tokenizer()
+            _write_jsonl(staging / "bm25_tokens.jsonl", (tokenize(lexical_text(a)) for a in corpus.articles))
+            timings["bm25_s"] = round(time.perf_counter() - started, 3)
+
+            # 3. dense side: encode passages not already encoded by the previous index
+            started = time.perf_counter()
+            passages, rows = [], []
+            for row, article in enumerate(corpus.articles):
+                for text in passage_texts(article):
+                    passages.append(text)
+                    rows.append(row)
+            hashes = [hashlib.sha1(f"{encoder.name}\n{p}".encode()).hexdigest() for p in passages]
+            cached = _previous_vectors(out_dir, encoder.name)
+            todo = [i for i, h in enumerate(hashes) if h not in cached]
+            say(f"正在编码向量：{len(todo)} 段（{len(passages) - len(todo)} 段沿用已有向量）…")
+            vectors = np.zeros((len(passages), encoder.dim), dtype=np.float32)
+            for i, h in enumerate(hashes):
+                if h in cached:
+                    vectors[i] = cached[h]
+            batch = 64
+            for start in range(0, len(todo), batch):
+                chunk = todo[start:start + batch]
+                vectors[chunk] = encoder.encode([passages[i] for i in chunk], "passage")
+                say(f"正在编码向量：{min(start + batch, len(todo))}/{len(todo)}")
+            dense = faiss.IndexFlatIP(encoder.dim)
+            dense.add(vectors)
+            faiss.write_index(dense, str(staging / "dense.faiss"))
+            np.save(staging / "dense_rows.npy", np.asarray(rows, dtype=np.int32))
+            (staging / "dense_hashes.json").write_text(json.dumps(hashes), encoding="utf-8")
+            timings["dense_s"] = round(time.perf_counter() - started, 3)
+            timings["encoded"] = len(todo)
+
+            # 4. manifest with checksums of every file, then swap the folder into place
+            files = {p.name: _sha256(p) for p in sorted(staging.iterdir())}
+            manifest = {
+                "format_version": FORMAT_VERSION,
+                "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "model": {"name": encoder.name, "dim": encoder.dim},
+                "passage_format": PASSAGE_FORMAT,
+                "tokenizer": {"name": "jieba-search", "fingerprint": tokenizer_fingerprint()},
+                "corpus": corpus_fingerprint(corpus_folders),
+                "counts": {"regulations": len(corpus.regulations), "articles": len(corpus.articles),
+                           "passages": len(passages), "glossary": len(corpus.glossary),
+                           "crossrefs": len(corpus.crossrefs)},
+                "build": timings,
+                "files": files,
+            }
+            (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
+                                                   encoding="utf-8")
+            retired = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+            if out_dir.exists():
+                os.rename(out_dir, retired)
+            os.rename(staging, out_dir)
+            shutil.rmtree(retired, ignore_errors=True)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    say(f"索引已建立：{len(corpus.articles)} 条条文，{len(passages)} 段向量。")
+    return out_dir
+
+
+def lexical_text(article: Article) -> str:
+    """What BM25 indexes: the regulation's title and jurisdiction, the chapter and the text."""
+    return f"{article.regulation} {article.jurisdiction} {article.chapter} {article.text}"
+
+
+def _article(row: dict) -> Article:
+    row = dict(row)
+    row["paragraphs"] = tuple(Paragraph(p["text"], tuple(p["items"])) for p in row["paragraphs"])
+    row["span"] = tuple(row["span"])
+    row["notes"] = tuple(row["notes"])
+    return Article(**row)
+
+
+def _regulation(row: dict) -> Regulation:
+    return Regulation(**{**row, "chapters": tuple(row["chapters"])})
+
+
+def read_manifest(index_dir: Path) -> dict:
+    """The manifest of an index folder, or IndexProblem saying what is wrong."""
+    index_dir = Path(index_dir)
+    if not index_dir.is_dir():
+        raise IndexProblem(f"索引不存在：{index_dir}。" + REBUILD_HINT)
+    try:
+        manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IndexProblem(f"索引缺少 manifest.json（可能是构建被中断）：{index_dir}。" + REBUILD_HINT) from None
+    except (ValueError, OSError) as err:
+        raise IndexProblem(f"索引的 manifest.json 已损坏（{err}）。" + REBUILD_HINT) from None
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexProblem(f"索引格式版本为 {manifest.get('format_version')}，当前程序需要 {FORMAT_VERSION}。"
+                           + REBUILD_HINT)
+    return manifest
+
+
+def check(index_dir: Path, model_name: str | None = None, check_corpus: bool = True) -> dict:
+    """Validate an index folder without loading it: files, checksums, tokenizer, model, corpus.
+
+    Returns the manifest; raises IndexProblem with the reason and how to rebuild.
+    """
+    index_dir = Path(index_dir)
+    manifest = read_manifest(index_dir)
+    for name, digest in manifest.get("files", {}).items():
+        path = index_dir / name
+        if not path.exists():
+            raise IndexProblem(f"索引文件缺失：{name}。" + REBUILD_HINT)
+        if _sha256(path) != digest:
+            raise IndexProblem(f"索引文件已损坏（校验和不符）：{name}。" + REBUILD_HINT)
+    if manifest["tokenizer"]["fingerprint"] != tokenizer_fingerprint():
+        raise IndexProblem("分词器或用户词典已更改，索引与之不符。" + REBUILD_HINT)
+    if model_name is not None and manifest["model"]["name"] != model_name:
+        raise IndexProblem(f"索引使用的嵌入模型是“{manifest['model']['name']}”，当前配置的是“{model_name}”。"
+                           + REBUILD_HINT)
+    if check_corpus:
+        built = manifest["corpus"]
+        folders = [Path(f) for f in built["folders"]]
+        missing = [str(f) for f in folders if not f.is_dir()]
+        if missing:
+            raise IndexProblem(f"建立索引时使用的法规目录不存在了：{'、'.join(missing)}。" + REBUILD_HINT)
+        now = corpus_fingerprint(folders)
+        if now["hash"] != built["hash"]:
+            changed = sorted(set(now["files"].items()) ^ set(built["files"].items()))
+            names = sorted({Path(path).name for path, _ in changed})
+            raise IndexProblem(f"法规文件已更改，索引已过期：{'、'.join(names[:5])}。" + REBUILD_HINT)
+    return manifest
+
+
+def load(index_dir: Path, model_name: str | None = None, check_corpus: bool = True) -> IndexData:
+    """Load a validated index folder (see ``check``)."""
+    import faiss
+
+    index_dir = Path(index_dir)
+    manifest = check(index_dir, model_name, check_corpus)
+    try:
+        facts = json.loads((index_dir / "regulations.json").read_text(encoding="utf-8"))
+        articles = tuple(_article(r) for r in _read_jsonl(index_dir / "articles.jsonl"))
+        data = IndexData(
+            path=index_dir, manifest=manifest,
+            regulations=tuple(_regulation(r) for r in facts["regulations"]),
+            articles=articles,
+            glossary=tuple(GlossaryEntry(**g) for g in _read_jsonl(index_dir / "glossary.jsonl")),
+            crossrefs=tuple(CrossRef(**c) for c in _read_jsonl(index_dir / "crossrefs.jsonl")),
+            problems=tuple(Problem(**p) for p in facts["problems"]),
+            bm25_tokens=_read_jsonl(index_dir / "bm25_tokens.jsonl"),
+            dense=faiss.read_index(str(index_dir / "dense.faiss")),
+            dense_rows=np.load(index_dir / "dense_rows.npy", allow_pickle=False),
+        )
+    except (KeyError, TypeError, ValueError, RuntimeError, OSError) as err:
+        raise IndexProblem(f"索引内容无法读取（{type(err).__name__}: {err}）。" + REBUILD_HINT) from None
+    if len(data.articles) != manifest["counts"]["articles"] or len(data.bm25_tokens) != len(data.articles) \
+            or data.dense.ntotal != len(data.dense_rows) or data.dense.d != manifest["model"]["dim"]:
+        raise IndexProblem("索引各文件的行数或维度不一致。" + REBUILD_HINT)
+    return data

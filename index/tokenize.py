@@ -1,0 +1,74 @@
+"""The one tokenizer shared by the BM25 corpus side and queries: jieba with a domain dictionary."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
+
+# Domain terms jieba must keep whole (and their common parts, via cut_for_search).
+USER_WORDS = (
+    "网信部门", "网信办", "公共数据", "政务数据", "政务信息", "政务信息资源", "政务服务", "信息化主管部门",
+    "网络运营者", "关键信息基础设施", "等级保护", "网络安全等级保护", "电子政务", "电子政务网络",
+    "信息化工程", "信息化项目", "信息资源", "信息系统", "网络安全", "数据安全", "个人信息", "个人信息保护",
+    "重要数据", "数字经济", "数字政府", "智慧城市", "大数据", "云计算", "物联网", "人工智能", "区块链",
+    "信息技术", "信息产业", "信息安全", "信息服务", "软件产业", "集成电路", "数据共享", "数据开放",
+    "共享交换", "应急预案", "安全事件", "安全事故", "网络与信息系统", "信息化规划", "专项资金",
+    "政府采购", "可行性研究", "竣工验收", "监理", "信息基础设施", "通信管理机构", "无线电", "信息网络",
+    "电子商务", "电子签名", "电子认证", "数字证书", "网络安全事件", "信息公开", "政务公开", "数字鸿沟",
+    "信息化水平", "信息素养", "两化融合", "工业互联网", "5G", "政务云", "数据中心", "责令改正", "罚款",
+    "行政处分", "刑事责任", "网络安全和信息化", "县级以上", "人民政府",
+)
+STOP_WORDS = frozenset("""
+的 了 是 在 和 与 或 或者 及 以及 等 对 把 被 给 让 向 从 由 为 为了 以 于 之 其 该 这 那 这个 那个 这些 那些
+啊 吗 呢 吧 呀 嘛 哦 么 什么 怎么 怎么样 怎样 如何 哪些 哪个 哪 谁 多少 几 是否 是不是 能不能 能否 可不可以
+有没有 要不要 会不会 我 我们 你 你们 他 她 它 他们 咱们 自己 一下 一个 有 没有 就 都 也 还 又 很 要 会 能 可以
+请问 想 问 知道 一般 规定 条例 办法 本条例 本办法 有关 相关 应当 按照 依照 根据 进行 开展 工作 方面 情况 问题
+， 。 ？ ！ 、 ； ： “ ” ‘ ’ （ ） 《 》 【 】 … — · ? ! , . ; : " ' ( ) [ ] - / 
+""".split())
+_SPACE = re.compile(r"\s+")
+
+Tokenizer = Callable[[str], list[str]]
+
+
+def normalize_text(text: str) -> str:
+    """Full-width -> half-width (NFKC), traditional -> simplified, lower case, one space."""
+    from ingest.clean import remove_pinyin, to_simplified
+
+    text = unicodedata.normalize("NFKC", text)
+    text = to_simplified(remove_pinyin(text))
+    return _SPACE.sub(" ", text).strip().lower()
+
+
+def tokenizer_fingerprint(extra_words: tuple[str, ...] = ()) -> str:
+    """Hash of everything that shapes tokens: jieba's version, the dictionary, the stop words."""
+    import jieba
+
+    payload = json.dumps([jieba.__version__, sorted(USER_WORDS + extra_words), sorted(STOP_WORDS), "search-v1"],
+                         ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=4)
+def make_tokenizer(extra_words: tuple[str, ...] = ()) -> Tokenizer:
+    """Build the tokenizer: normalize, jieba search-mode cut with the domain dictionary, drop stop words."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    segmenter = jieba.Tokenizer()
+    for word in USER_WORDS + extra_words:
+        segmenter.add_word(word, freq=200_000)
+
+    def tokenize(text: str) -> list[str]:
+        tokens = []
+        for token in segmenter.cut_for_search(normalize_text(text)):
+            token = token.strip()
+            if token and token not in STOP_WORDS:
+                tokens.append(token)
+        return tokens
+
+    return tokenize

@@ -1,0 +1,93 @@
+"""python -m retrieval ask "问题" [--k 5] [--index-dir DIR] [--json] | batch FILE.jsonl [--k 10] [--index-dir DIR]"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def hit_rows(retrieval, retriever) -> list[dict]:
+    """Hits as plain rows with a verbatim excerpt of each article."""
+    from retrieval.answer import excerpts_for
+
+    rows = []
+    for hit in retrieval.hits:
+        article = retriever.article(hit.key)
+        rows.append({"regulation": hit.regulation, "article": hit.article_no, "label": hit.label,
+                     "score": round(hit.score, 6),
+                     "excerpt": "".join(excerpts_for(article, retrieval.query.text, max_units=1))})
+    return rows
+
+
+def result_row(question_id, question: str, retriever, k: int) -> dict:
+    retrieval = retriever.retrieve(question, k)
+    return {"id": question_id, "question": question, "abstained": retrieval.abstained,
+            "hits": hit_rows(retrieval, retriever)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m retrieval", description="检索法规条文")
+    commands = parser.add_subparsers(dest="command", required=True)
+    ask = commands.add_parser("ask", help="回答一个问题")
+    ask.add_argument("question")
+    ask.add_argument("--k", type=int, default=5)
+    ask.add_argument("--index-dir", type=Path)
+    ask.add_argument("--json", action="store_true", help="输出一行 JSON（与 batch 的每行相同）")
+    batch = commands.add_parser("batch", help="批量检索：每行一个 {id, question} 的 JSONL 文件")
+    batch.add_argument("file", type=Path)
+    batch.add_argument("--k", type=int, default=10)
+    batch.add_argument("--index-dir", type=Path)
+    args = parser.parse_args(argv)
+
+    if args.k < 1 or args.k > 100:
+        print("错误：--k 须在 1 到 100 之间。", file=sys.stderr)
+        return 2
+    questions: list[tuple[object, str]] = []
+    if args.command == "ask":
+        if not args.question.strip():
+            print("错误：问题不能为空。", file=sys.stderr)
+            return 2
+        questions.append((None, args.question))
+    else:
+        try:
+            lines = args.file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as err:
+            print(f"错误：无法读取 {args.file}：{err}", file=sys.stderr)
+            return 2
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                question = row["question"]
+                if not isinstance(question, str) or not question.strip():
+                    raise ValueError("question 为空")
+            except (ValueError, KeyError, TypeError) as err:
+                print(f"错误：{args.file} 第 {number} 行无效（{err}）。", file=sys.stderr)
+                return 2
+            questions.append((row.get("id"), question))
+
+    from index import IndexProblem
+    from retrieval.retriever import Retriever
+
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    try:
+        retriever = Retriever.load(args.index_dir, progress=say)
+    except IndexProblem as problem:
+        print(f"错误：{problem}", file=sys.stderr)
+        return 1
+    if args.command == "ask" and not args.json:
+        from retrieval.answer import compose
+
+        print(compose(retriever.retrieve(args.question, args.k), retriever.data).text)
+        return 0
+    for question_id, question in questions:
+        print(json.dumps(result_row(question_id, question, retriever, args.k), ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

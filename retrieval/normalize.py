@@ -1,0 +1,76 @@
+"""Query normalization: script, width and spacing; colloquial terms; places named in the question."""
+from __future__ import annotations
+
+import re
+
+from index.tokenize import normalize_text
+
+MAX_QUESTION_CHARS = 500  # longer questions are truncated (the answer says so)
+
+# Colloquial or abbreviated wording -> the regulations' words (appended, never replacing).
+SYNONYMS: tuple[tuple[str, str], ...] = (
+    ("网信办", "网信部门"), ("网信委", "网信部门"), ("等保", "网络安全等级保护"), ("关基", "关键信息基础设施"),
+    ("app", "网络运营者 网络服务提供者"), ("小程序", "网络运营者 网络服务提供者"), ("平台", "网络运营者"),
+    ("信息话", "信息化"), ("政务云", "电子政务 政务信息系统"), ("老百姓", "公民 个人"), ("隐私", "个人信息"),
+    ("卖", "出售 非法提供"), ("泄露", "泄露"), ("黑客", "网络攻击 侵入"), ("罚", "罚款 法律责任"),
+    ("处罚", "法律责任 罚款"), ("审批", "审核 批准"), ("上项目", "信息化工程 建设"),
+    ("信息化项目", "信息化工程"), ("大数据局", "政务数据主管部门"), ("什么时候生效", "施行"),
+    ("生效", "施行"), ("实施日期", "施行"), ("啥意思", "含义"), ("什么意思", "含义"), ("指的是", "含义 是指"),
+    ("管不管", "适用"), ("宽带", "网络 基础设施"), ("基站", "通信基础设施"), ("电子证照", "电子证照"),
+)
+
+# Cities and common short names -> jurisdiction of the bundled regulations.
+PLACE_ALIASES: dict[str, str] = {
+    "河北": "河北省", "石家庄": "河北省", "保定": "河北省", "唐山": "河北省", "廊坊": "河北省", "邯郸": "河北省",
+    "秦皇岛": "河北省", "张家口": "河北省", "承德": "河北省", "沧州": "河北省", "衡水": "河北省", "邢台": "河北省",
+    "雄安": "河北省",
+    "天津": "天津市", "滨海新区": "天津市",
+    "湖南": "湖南省", "长沙": "湖南省", "株洲": "湖南省", "湘潭": "湖南省", "衡阳": "湖南省", "岳阳": "湖南省",
+    "常德": "湖南省", "郴州": "湖南省", "益阳": "湖南省", "邵阳": "湖南省", "娄底": "湖南省", "永州": "湖南省",
+    "怀化": "湖南省", "张家界": "湖南省", "湘西": "湖南省",
+    "北京": "北京市", "海淀": "北京市", "朝阳区": "北京市", "东城": "北京市", "西城": "北京市", "丰台": "北京市",
+    "无锡": "无锡市", "江阴": "无锡市", "宜兴": "无锡市", "梁溪": "无锡市", "滨湖区": "无锡市", "锡山": "无锡市",
+}
+_SUFFIX = re.compile(r"(?:省|市|自治区|自治州|特别行政区|地区|盟|县|区)$")
+
+
+def place_aliases(jurisdictions: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """Aliases for the jurisdictions an index holds: the name, the name without 省/市, known cities."""
+    aliases = {alias: j for alias, j in PLACE_ALIASES.items() if j in jurisdictions}
+    for jurisdiction in jurisdictions:
+        aliases[jurisdiction] = jurisdiction
+        short = _SUFFIX.sub("", jurisdiction)
+        if len(short) >= 2:
+            aliases.setdefault(short, jurisdiction)
+    return aliases
+
+
+def detect_places(text: str, aliases: dict[str, str]) -> tuple[str, ...]:
+    """Jurisdictions named in the (normalized) text, in order of first mention, longest alias first."""
+    found: list[tuple[int, str]] = []
+    taken = [False] * len(text)
+    for alias in sorted(aliases, key=len, reverse=True):
+        for match in re.finditer(re.escape(alias), text):
+            if not any(taken[match.start():match.end()]):
+                found.append((match.start(), aliases[alias]))
+                for i in range(match.start(), match.end()):
+                    taken[i] = True
+    ordered: list[str] = []
+    for _, jurisdiction in sorted(found):
+        if jurisdiction not in ordered:
+            ordered.append(jurisdiction)
+    return tuple(ordered)
+
+
+def expand_synonyms(text: str) -> str:
+    """Append the regulations' words for colloquial terms found in the text."""
+    extra = [target for source, target in SYNONYMS if source in text and target not in text]
+    return text if not extra else f"{text} {' '.join(extra)}"
+
+
+def clean_question(question: str) -> tuple[str, bool]:
+    """Drop control characters, normalize, truncate to MAX_QUESTION_CHARS; return (text, truncated)."""
+    question = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question)
+    text = normalize_text(question)
+    truncated = len(text) > MAX_QUESTION_CHARS
+    return text[:MAX_QUESTION_CHARS], truncated

@@ -1,0 +1,72 @@
+"""Pure parts of retrieval: tokenizer, normalization, places, fusion."""
+import pytest
+
+from index.tokenize import make_tokenizer, normalize_text
+from retrieval.fusion import interleave, rrf
+from retrieval.normalize import clean_question, detect_places, expand_synonyms, place_aliases
+
+JURISDICTIONS = ["河北省", "天津市", "湖南省", "北京市", "无锡市"]
+
+
+def test_tokenizer_keeps_domain_terms_and_drops_stop_words():
+    tokenize = make_tokenizer()
+    tokens = tokenize("网信部门应当加强关键信息基础设施的保护吗？")
+    assert "网信部门" in tokens and "关键信息基础设施" in tokens
+    assert not {"的", "吗", "应当", "？"} & set(tokens)
+    assert tokenize("網信部門") == tokenize("网信部门")  # traditional and simplified meet
+    assert tokenize("ＡＰＰ") == tokenize("app")  # full-width and case
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("  個人資訊　保護？ ", "个人资讯 保护?"), ("ＡＰＰ", "app"), ("規(guī)範", "规范"),
+])
+def test_normalize_text(raw, expected):
+    assert normalize_text(raw) == expected
+
+
+@pytest.mark.parametrize("question, places", [
+    ("天津市政务信息收费吗", ("天津市",)),
+    ("河北和湖南对公共数据共享的规定有什么不同？", ("河北省", "湖南省")),
+    ("长沙的网信部门管什么", ("湖南省",)),
+    ("江阴企业能申请信息化补贴吗", ("无锡市",)),
+    ("北京市和无锡市、天津", ("北京市", "无锡市", "天津市")),
+    ("平台能不能卖我的信息", ()),
+])
+def test_detect_places(question, places):
+    assert detect_places(normalize_text(question), place_aliases(JURISDICTIONS)) == places
+
+
+def test_place_aliases_for_added_jurisdictions():
+    aliases = place_aliases(["山东省", "深圳市"])
+    assert aliases["山东"] == "山东省" and aliases["深圳"] == "深圳市" and "河北" not in aliases
+
+
+@pytest.mark.parametrize("question, added", [
+    ("网信办管不管", "网信部门"), ("等保怎么做", "网络安全等级保护"), ("关基运营者", "关键信息基础设施"),
+    ("app收集信息", "网络运营者"),
+])
+def test_synonyms_are_appended(question, added):
+    expanded = expand_synonyms(question)
+    assert expanded.startswith(question) and added in expanded
+
+
+def test_clean_question_truncates_and_drops_control_characters():
+    text, truncated = clean_question("问\x00题\x1b" + "字" * 600)
+    assert text.startswith("问 题") and len(text) == 500 and truncated
+    assert clean_question("短问题") == ("短问题", False)
+
+
+def test_rrf_exact_scores_and_tie_breaks():
+    fused = rrf([[1, 2, 3], [3, 1]], k=60)
+    assert [row for row, _ in fused] == [1, 3, 2]
+    assert fused[0][1] == pytest.approx(1 / 61 + 1 / 62)
+    assert fused[1][1] == pytest.approx(1 / 63 + 1 / 61)
+    # equal scores: the row with the better best rank first, then the lower row id
+    assert [row for row, _ in rrf([[5, 6], [6, 5]])] == [5, 6]
+    weighted = rrf([[1], [2]], k=10, weights=[1.0, 2.0])
+    assert [row for row, _ in weighted] == [2, 1]
+
+
+def test_interleave():
+    assert interleave([[1, 2, 3], [4, 1], [5]]) == [1, 4, 5, 2, 3]
+    assert interleave([]) == []
