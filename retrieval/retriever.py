@@ -1,6 +1,7 @@
 """Hybrid retrieval over a loaded index: BM25 + dense, fused, place-aware, able to abstain."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,18 +13,33 @@ from retrieval.fusion import interleave, rrf
 from retrieval.normalize import clean_question, detect_places, expand_synonyms, place_aliases
 from retrieval.records import Filters, Hit, Query, Retrieval
 
+_DEFINITION_QUESTION = re.compile(r"什么是|是指什么|指什么|指的是|什么意思|啥意思|含义|定义|怎么界定|如何界定|是啥|包括哪些")
+
 
 @dataclass(frozen=True)
 class Settings:
     """Tunable knobs (tuned on the dev split of the gold set only)."""
 
-    rrf_k: int = 60
+    rrf_k: int = 10
     bm25_weight: float = 1.0
-    dense_weight: float = 1.0
+    dense_weight: float = 1.5
     depth: int = 100  # how many rows of each side are fused
-    abstain_below: float = 0.0  # best dense cosine under which the corpus is taken not to cover a question
+    # The corpus is taken not to cover a question when its best dense cosine is under abstain_below,
+    # or under abstain_unsure_below while its best BM25 score is also under abstain_bm25_below.
+    abstain_below: float = 0.86
+    abstain_unsure_below: float = 0.885
+    abstain_bm25_below: float = 8.0
     place_boost: bool = True
     synonyms: bool = True
+    definitions: bool = True  # 什么是X / X是指什么: the article defining X goes first
+
+
+def _asks_meaning_of(term: str, text: str) -> bool:
+    """Whether the question asks what the term means (什么是X, “X”是指什么, X的含义 …)."""
+    quoted = f"[“\"「]?{re.escape(term)}[”\"」]?"
+    return bool(re.search(rf"(?:什么(?:是|叫)){quoted}|{quoted}(?:这个词|一词)?(?:是指|指的是|指什么|的含义|含义|"
+                          rf"是什么意思|什么意思|啥意思|的定义|定义|是怎么定义|怎么定义|如何定义|是啥|具体指|包括哪些|怎么界定)",
+                          text))
 
 
 class Retriever:
@@ -41,6 +57,11 @@ class Retriever:
         self.regulation_of_row = np.array([a.regulation for a in data.articles])
         self.aliases = place_aliases(sorted(set(self.jurisdiction_of_row.tolist())))
         self.row_of_key = {a.key: row for row, a in enumerate(data.articles)}
+        self.defining_rows: dict[str, list[int]] = {}
+        for entry in data.glossary:
+            row = self.row_of_key.get(f"{entry.regulation}#{entry.article_no}")
+            if row is not None and len(entry.term) >= 2:
+                self.defining_rows.setdefault(entry.term, []).append(row)
 
     @classmethod
     def load(cls, index_dir: Path | None = None, encoder=None, settings: Settings | None = None,
@@ -114,6 +135,8 @@ class Retriever:
             fused = rrf(runs, k=settings.rrf_k, weights=[settings.bm25_weight, settings.dense_weight])
         score_of = dict(fused)
         ranked = [row for row, _ in fused]
+        if settings.definitions and _DEFINITION_QUESTION.search(query.text):
+            ranked = self._definitions_first(ranked, query.text, allowed)
         if query.places:
             ranked = self._place_order(ranked, query.places)
         hits = tuple(
@@ -123,8 +146,21 @@ class Retriever:
                 retriever=mode, bm25_score=float(bm25[row]), dense_score=float(dense[row]))
             for rank, row in enumerate(ranked[:k], start=1))
         confidence = float(dense[allowed].max()) if mode != "bm25" and allowed.any() else 0.0
-        abstained = not hits or (mode != "bm25" and confidence < settings.abstain_below)
+        best_bm25 = float(bm25[allowed].max()) if mode != "dense" and allowed.any() else float("inf")
+        abstained = not hits or (mode != "bm25" and (
+            confidence < settings.abstain_below
+            or (confidence < settings.abstain_unsure_below and best_bm25 < settings.abstain_bm25_below)))
         return Retrieval(query=query, hits=hits, abstained=abstained, confidence=confidence)
+
+    def _definitions_first(self, ranked: list[int], text: str, allowed: np.ndarray) -> list[int]:
+        """Articles that define a term named in the question move to the front (longest term first)."""
+        terms = sorted((t for t in self.defining_rows if _asks_meaning_of(t, text)), key=len, reverse=True)
+        if not terms:
+            return ranked
+        longest = len(terms[0])
+        front = [row for t in terms if len(t) == longest for row in self.defining_rows[t] if allowed[row]]
+        front = list(dict.fromkeys(front))
+        return front + [row for row in ranked if row not in set(front)]
 
     def _place_order(self, ranked: list[int], places: tuple[str, ...]) -> list[int]:
         """Named places first: one place -> its articles first; several -> the best of each, in turns."""

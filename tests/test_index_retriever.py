@@ -119,5 +119,5 @@ def test_synonyms_reach_the_regulations_words(retriever):
 def test_abstention_threshold(index_dir):
     strict = Retriever(load(index_dir), FakeEncoder(), Settings(abstain_below=0.99))
     assert strict.retrieve("外卖骑手的社保怎么交").abstained
-    lenient = Retriever(load(index_dir), FakeEncoder(), Settings(abstain_below=0.0))
+    lenient = Retriever(load(index_dir), FakeEncoder(), Settings(abstain_below=0.0, abstain_unsure_below=0.0))
     assert not lenient.retrieve("出售用户的个人信息").abstained
