@@ -29,8 +29,10 @@ SYSTEMS = (
 ABLATIONS = (
     System("hybrid - places", "hybrid", (("place_boost", False),)),
     System("hybrid - synonyms", "hybrid", (("synonyms", False),)),
-    System("hybrid, plain RRF", "hybrid", (("place_boost", False), ("synonyms", False),
-                                          ("bm25_weight", 1.0), ("dense_weight", 1.0), ("rrf_k", 60))),
+    System("hybrid - definitions", "hybrid", (("definitions", False),)),
+    System("hybrid, convex fusion", "hybrid", (("fusion", "convex"), ("dense_weight", 2.0))),
+    System("baseline: plain RRF k=60", "hybrid", (("place_boost", False), ("synonyms", False), ("definitions", False),
+                                                 ("bm25_weight", 1.0), ("dense_weight", 1.0), ("rrf_k", 60))),
 )
 
 

@@ -29,3 +29,19 @@ def interleave(groups: Sequence[Sequence[int]]) -> list[int]:
                 seen.add(group[position])
                 merged.append(group[position])
     return merged
+
+
+def convex(score_runs: Sequence[dict[int, float]], weights: Sequence[float]) -> list[tuple[int, float]]:
+    """Weighted sum of min-max normalized scores; a row missing from a run scores 0 there.
+
+    Returns (row, score) best first; ties go to the lower row id.
+    """
+    combined: dict[int, float] = {}
+    for run, weight in zip(score_runs, weights):
+        if not run:
+            continue
+        low, high = min(run.values()), max(run.values())
+        span = (high - low) or 1.0
+        for row, score in run.items():
+            combined[row] = combined.get(row, 0.0) + weight * (score - low) / span
+    return sorted(combined.items(), key=lambda item: (-item[1], item[0]))

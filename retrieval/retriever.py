@@ -9,7 +9,7 @@ import numpy as np
 
 from index.store import IndexData
 from index.tokenize import make_tokenizer
-from retrieval.fusion import interleave, rrf
+from retrieval.fusion import convex, interleave, rrf
 from retrieval.normalize import clean_question, detect_places, expand_synonyms, place_aliases
 from retrieval.records import Filters, Hit, Query, Retrieval
 
@@ -20,6 +20,7 @@ _DEFINITION_QUESTION = re.compile(r"什么是|是指什么|指什么|指的是|�
 class Settings:
     """Tunable knobs (tuned on the dev split of the gold set only)."""
 
+    fusion: str = "rrf"  # 'rrf' (reciprocal rank) or 'convex' (weighted min-max normalized scores)
     rrf_k: int = 10
     bm25_weight: float = 1.0
     dense_weight: float = 1.5
@@ -132,7 +133,12 @@ class Retriever:
             fused = [(row, float(dense[row])) for row in self._ranking(dense, allowed, len(allowed))]
         else:
             runs = [self._ranking(bm25, allowed, settings.depth), self._ranking(dense, allowed, settings.depth)]
-            fused = rrf(runs, k=settings.rrf_k, weights=[settings.bm25_weight, settings.dense_weight])
+            weights = [settings.bm25_weight, settings.dense_weight]
+            if settings.fusion == "convex":
+                fused = convex([{row: float(bm25[row]) for row in runs[0]},
+                                {row: float(dense[row]) for row in runs[1]}], weights)
+            else:
+                fused = rrf(runs, k=settings.rrf_k, weights=weights)
         score_of = dict(fused)
         ranked = [row for row, _ in fused]
         if settings.definitions and _DEFINITION_QUESTION.search(query.text):

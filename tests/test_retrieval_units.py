@@ -70,3 +70,10 @@ def test_rrf_exact_scores_and_tie_breaks():
 def test_interleave():
     assert interleave([[1, 2, 3], [4, 1], [5]]) == [1, 4, 5, 2, 3]
     assert interleave([]) == []
+
+
+def test_convex_fusion_exact_scores():
+    from retrieval.fusion import convex
+
+    fused = convex([{1: 10.0, 2: 5.0, 3: 0.0}, {2: 0.9, 3: 0.5}], weights=[1.0, 2.0])
+    assert fused == [(2, pytest.approx(0.5 + 2.0)), (1, pytest.approx(1.0)), (3, pytest.approx(0.0))]
