@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     report["gold"] = str(args.gold) if args.gold else f"eval/gold ({args.split})"
     if not args.no_report:
         REPORT_DIR.mkdir(parents=True, exist_ok=True)
-        name = "latest" if not args.gold else "custom"
+        name = "custom" if args.gold else ("latest" if args.split == "all" else args.split)
         (REPORT_DIR / f"{name}.md").write_text(markdown(report, f"Evaluation: {report['gold']}"), encoding="utf-8")
         (REPORT_DIR / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
         if name == "latest":
