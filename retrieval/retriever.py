@@ -21,9 +21,9 @@ class Settings:
     """Tunable knobs (tuned on the dev split of the gold set only)."""
 
     fusion: str = "rrf"  # 'rrf' (reciprocal rank) or 'convex' (weighted min-max normalized scores)
-    rrf_k: int = 10
+    rrf_k: int = 60
     bm25_weight: float = 1.0
-    dense_weight: float = 1.5
+    dense_weight: float = 1.0
     depth: int = 100  # how many rows of each side are fused
     # The corpus is taken not to cover a question when its best dense cosine is under abstain_below,
     # or under abstain_unsure_below while its best BM25 score is also under abstain_bm25_below.

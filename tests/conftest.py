@@ -20,3 +20,62 @@ def real_encoder(real_model_dir: Path):
     from index.encoder import SentenceTransformerEncoder
 
     return SentenceTransformerEncoder(real_model_dir).load()
+
+
+@pytest.fixture(scope="session")
+def real_index_dir(real_model_dir: Path, real_encoder) -> Path:
+    """The bundled corpus indexed with the real model, once per session, as the default index of the
+    session's cache (so an app started with that REGQA_HOME finds it built)."""
+    from index import build_from_folders, load
+    from index.store import IndexProblem
+    from ingest import DEFAULT_CORPUS
+
+    index_dir = real_model_dir.parent.parent / "index" / "default"
+    try:
+        load(index_dir, real_encoder.name)
+    except IndexProblem:
+        build_from_folders([DEFAULT_CORPUS], index_dir, real_encoder)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def real_retriever(real_index_dir: Path, real_encoder):
+    """The production retriever: real model, real corpus."""
+    from index import load
+    from retrieval.retriever import Retriever
+
+    return Retriever(load(real_index_dir, real_encoder.name), real_encoder)
+
+
+# A small Word regulation (paragraph style, text); "\n" inside a text is a line break (Shift+Enter) in Word.
+ZHEJIANG_DOCX = (
+    ("Title", "浙江省公共数据条例"),
+    ("Normal", "（2022年1月21日浙江省第十三届人民代表大会第六次会议通过）"),
+    ("Heading 1", "第一章　总则"),
+    ("Normal", "第一条　为了加强公共数据管理，促进公共数据应用创新，保护自然人、法人和非法人组织合法权益，"
+               "根据有关法律、行政法规，结合本省实际，制定本条例。"),
+    ("Normal", "第二条　本省行政区域内公共数据收集、归集、共享、开放、利用、安全管理等活动，适用本条例。"),
+    ("Heading 1", "第二章　公共数据平台"),
+    ("Normal", "第三条　省公共数据主管部门负责建设全省统一的公共数据平台。\n"
+               "设区的市公共数据主管部门负责本市公共数据平台的建设和管理。"),
+    ("Normal", "第四条　县级以上人民政府应当设立首席数据官，统筹协调本地区公共数据工作。"),
+    ("Heading 1", "第三章　附则"),
+    ("Normal", "第五条　本条例自2022年3月1日起施行。"),
+)
+
+
+@pytest.fixture()
+def zhejiang_docx(tmp_path: Path) -> Path:
+    """ZHEJIANG_DOCX saved as a real .docx by python-docx."""
+    import docx
+
+    document = docx.Document()
+    for style, text in ZHEJIANG_DOCX:
+        lines = text.split("\n")
+        run = document.add_paragraph(lines[0], style=style).runs[0]
+        for line in lines[1:]:
+            run.add_break()
+            run.add_text(line)
+    path = tmp_path / "浙江省公共数据条例.docx"
+    document.save(path)
+    return path
