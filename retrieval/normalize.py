@@ -6,17 +6,16 @@ import re
 from index.tokenize import normalize_text
 
 MAX_QUESTION_CHARS = 500  # longer questions are truncated (the answer says so)
+MAX_RAW_QUESTION_CHARS = 20 * MAX_QUESTION_CHARS  # what normalization reads at most of a (pasted) question
 
-# Colloquial or abbreviated wording -> the regulations' words (appended, never replacing).
+# Abbreviations and common typos -> the regulations' words (appended, never replacing). Only terms
+# with an exact counterpart: on the dev split, broader colloquial expansions (老百姓 -> 公民, 处罚 ->
+# 法律责任 …) raised BM25 scores of out-of-scope questions (abstention recall 0.867 vs 1.0) and did
+# not improve ranking.
 SYNONYMS: tuple[tuple[str, str], ...] = (
     ("网信办", "网信部门"), ("网信委", "网信部门"), ("等保", "网络安全等级保护"), ("关基", "关键信息基础设施"),
-    ("app", "网络运营者 网络服务提供者"), ("小程序", "网络运营者 网络服务提供者"), ("平台", "网络运营者"),
-    ("信息话", "信息化"), ("政务云", "电子政务 政务信息系统"), ("老百姓", "公民 个人"), ("隐私", "个人信息"),
-    ("卖给", "出售 非法提供"), ("黑客", "网络攻击 侵入"),
-    ("处罚", "法律责任 罚款"), ("审批", "审核 批准"), ("上项目", "信息化工程 建设"),
-    ("信息化项目", "信息化工程"), ("大数据局", "政务数据主管部门"), ("什么时候生效", "施行"),
-    ("生效", "施行"), ("实施日期", "施行"), ("啥意思", "含义"), ("什么意思", "含义"), ("指的是", "含义 是指"),
-    ("管不管", "适用"), ("宽带", "网络 基础设施"), ("基站", "通信基础设施"),
+    ("app", "网络运营者 网络服务提供者"), ("小程序", "网络运营者 网络服务提供者"), ("信息话", "信息化"),
+    ("政务云", "电子政务 政务信息系统"), ("大数据局", "政务数据主管部门"),
 )
 
 # Cities and common short names -> jurisdiction of the bundled regulations.
@@ -69,8 +68,12 @@ def expand_synonyms(text: str) -> str:
 
 
 def clean_question(question: str) -> tuple[str, bool]:
-    """Drop control characters, normalize, truncate to MAX_QUESTION_CHARS; return (text, truncated)."""
-    question = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question)
+    """Drop control characters, normalize, truncate to MAX_QUESTION_CHARS; return (text, truncated).
+
+    The text is '' when the question holds nothing but spaces and control characters.
+    """
+    cut = len(question) > MAX_RAW_QUESTION_CHARS
+    question = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question[:MAX_RAW_QUESTION_CHARS])
     text = normalize_text(question)
-    truncated = len(text) > MAX_QUESTION_CHARS
+    truncated = cut or len(text) > MAX_QUESTION_CHARS
     return text[:MAX_QUESTION_CHARS], truncated
