@@ -2,7 +2,9 @@
 
 ``python app.py`` serves on 127.0.0.1, port $GRADIO_SERVER_PORT (default 7860). The index is
 $REGQA_INDEX_DIR when set, else the default index (built on first start, with progress shown on the
-console and in the page). Programs call the ``/ask`` endpoint (question first, filters optional).
+console and in the page); it is built from the bundled regulations and those added by an administrator.
+Programs call the ``/ask`` endpoint (question first, filters optional). The 管理 tab (app_admin.py), to add
+and remove regulations, exists only when $REGQA_ADMIN_PASSWORD is set.
 """
 from __future__ import annotations
 
@@ -179,25 +181,39 @@ class Service:
         self.problem = ""  # Chinese, when loading failed
         self.progress = "正在启动…"
         self.ready = threading.Event()  # set when loading has ended, well or not
+        self.rebuildable = False  # the configured index is unusable: the page offers to rebuild it
+        self.rebuilt_because = ""  # why the default index was (re)built at start, shown once ready
+        self._rebuilding = threading.Lock()
 
     def say(self, message: str) -> None:
         print(f"[法规问答] {message}", flush=True)
         self.progress = message
+        if message.startswith(("需要建立索引：", "需要重建索引：")):  # said by index.ensure_index
+            self.rebuilt_because = message.split("：", 1)[1]
 
-    def load(self) -> None:
-        from index import IndexProblem
+    def load(self, rebuild: bool = False) -> None:
+        """Load the index (first rebuilding the configured one, when asked), then warm up the model."""
+        from index import IndexProblem, rebuild_index
+        from index.encoder import load_encoder
         from retrieval.retriever import Retriever
 
         started = time.perf_counter()
         try:
-            retriever = Retriever.load(self.index_dir, progress=self.say)
+            encoder = None
+            if rebuild:
+                encoder = load_encoder(progress=self.say)
+                self.say(f"正在重建索引：{self.index_dir}")
+                rebuild_index(self.index_dir, encoder, self.say)
+            retriever = Retriever.load(self.index_dir, encoder=encoder, progress=self.say)
             self.say("正在加载嵌入模型…")
             retriever.retrieve("信息化", k=1)  # loads the model and the tokenizer before the first user
             self.retriever = retriever
+            because = f"启动时已重建索引，原因：{self.rebuilt_because}" if self.rebuilt_because else ""
             self.say(f"已就绪：{len(retriever.data.regulations)} 部法规，{len(retriever.data.articles)} 条条文"
-                     f"（用时 {time.perf_counter() - started:.1f} 秒）。")
+                     f"（用时 {time.perf_counter() - started:.1f} 秒）。{because}")
         except IndexProblem as problem:
             self.problem = f"索引不可用：{problem}"
+            self.rebuildable = self.index_dir is not None
             self.say(self.problem)
         except Exception as error:  # printed with its traceback and shown in the page
             traceback.print_exc()
@@ -209,23 +225,51 @@ class Service:
     def start(self) -> None:
         threading.Thread(target=self.load, name="regqa-load", daemon=True).start()
 
+    def rebuild(self) -> bool:
+        """Rebuild the configured index that could not be used, in the background, then serve it.
+
+        Returns False (and does nothing) unless the configured index is unusable and no rebuild runs.
+        """
+        with self._rebuilding:
+            if not (self.ready.is_set() and self.rebuildable):
+                return False
+            self.ready.clear()
+            self.rebuildable, self.problem = False, ""
+            self.progress = "正在重建索引…"
+        threading.Thread(target=self.load, kwargs={"rebuild": True}, name="regqa-rebuild", daemon=True).start()
+        return True
+
+    def reload(self) -> None:
+        """Swap in the index rebuilt in place (a regulation was added or removed); questions already
+        being answered finish on the previous one."""
+        from index import load
+        from retrieval.retriever import Retriever
+
+        current = self.retriever
+        data = load(current.data.path, model_name=current.encoder.name)
+        self.retriever = Retriever(data, current.encoder, current.settings)
+        self.say(f"已更新：{len(data.regulations)} 部法规，{len(data.articles)} 条条文。")
+
     def ask(self, question: str | None, jurisdictions: list[str] | None = None,
             regulations: list[str] | None = None) -> tuple[str, dict]:
         """The /ask endpoint: HTML answer and the citations as JSON."""
+        from index.tokenize import without_surrogates
         from retrieval.answer import compose
+        from retrieval.normalize import clean_question
 
-        question = (question or "").strip()
-        if not question:
+        question = without_surrogates(question or "").strip()  # shown back: must be valid UTF-8
+        if not clean_question(question)[0]:  # nothing but spaces and control characters
             message = "请输入问题，例如：“天津市对政务信息收费有什么规定？”"
             return message_html(message), {"error": message}
         if not self.ready.wait(WAIT_FOR_INDEX_S):
             message = f"索引仍在准备中（{self.progress}），请稍后再问。"
             return message_html(message), {"error": message}
-        if self.retriever is None:
+        retriever = self.retriever  # one index for the whole answer, even if it is swapped meanwhile
+        if retriever is None:
             return message_html(self.problem), {"error": self.problem}
         filters = Filters(regulations=tuple(regulations or ()), jurisdictions=tuple(jurisdictions or ()))
-        retrieval = self.retriever.retrieve(question, k=RETRIEVE_K, filters=filters)
-        answer = compose(retrieval, self.retriever.data, filters=filters)
+        retrieval = retriever.retrieve(question, k=RETRIEVE_K, filters=filters)
+        answer = compose(retrieval, retriever.data, filters=filters)
         return render_answer(answer), answer_json(answer)
 
     def status_html(self) -> str:
@@ -234,13 +278,14 @@ class Service:
         return f'<div class="regqa-status {state}" id="regqa-status">{_e(prefix + self.progress)}</div>'
 
 
-def build_ui(service: Service):
-    """The page: status, then the tabs 提问 / 阅读法规 / 关于语料."""
+def build_ui(service: Service, admin=None):
+    """The page: status, then the tabs 提问 / 阅读法规 / 关于语料, and 管理 when an ``app_admin.Admin`` is given."""
     import gradio as gr
 
     with gr.Blocks(title="法规问答助手") as demo:
         gr.Markdown("# 法规问答助手\n用日常语言提问，回答只摘录法规原文并注明出处（第几条）。")
         status = gr.HTML(service.status_html())
+        rebuild_button = gr.Button("重建索引", visible=False, elem_id="regqa-rebuild")
         timer = gr.Timer(1.0)
         with gr.Tab("提问"):
             question = gr.Textbox(label="您的问题", placeholder="例如：天津市对政务信息收费有什么规定？", lines=2,
@@ -282,6 +327,23 @@ def build_ui(service: Service):
         refresh_outputs = [status, jurisdictions, regulations, reading_choice, reading, about, timer]
         timer.tick(refresh, outputs=refresh_outputs, show_progress="hidden", api_visibility="private")
         demo.load(refresh, outputs=refresh_outputs, show_progress="hidden", api_visibility="private")
+        if admin is not None:
+            from app_admin import build_admin_tab
+
+            build_admin_tab(demo, admin, lambda event: event.then(
+                refresh, outputs=refresh_outputs, show_progress="hidden", api_visibility="private"))
+
+        # an unusable configured index: offer to rebuild it; the timer then shows the progress
+        def offer_rebuild():
+            return gr.update(visible=service.ready.is_set() and service.rebuildable)
+
+        def start_rebuild():
+            service.rebuild()
+            return service.status_html(), gr.update(visible=False), gr.Timer(active=True)
+
+        timer.tick(offer_rebuild, outputs=[rebuild_button], show_progress="hidden", api_visibility="private")
+        demo.load(offer_rebuild, outputs=[rebuild_button], show_progress="hidden", api_visibility="private")
+        rebuild_button.click(start_rebuild, outputs=[status, rebuild_button, timer], api_visibility="private")
         reading_choice.change(
             lambda title: render_regulation(service.retriever.data, title) if service.retriever else "",
             inputs=[reading_choice], outputs=[reading], api_visibility="private")
@@ -295,13 +357,16 @@ def main() -> None:
     index_dir = os.environ.get("REGQA_INDEX_DIR")
     service = Service(Path(index_dir).expanduser() if index_dir else None)
     service.start()
-    demo = build_ui(service)
+    from app_admin import ADMIN_CSS, SERVER_UPLOAD_LIMIT, admin_from_env
+
+    demo = build_ui(service, admin_from_env(service, service.index_dir))
     demo.queue(default_concurrency_limit=CONCURRENCY)
     port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
     theme = gr.themes.Default(font=["WenQuanYi Micro Hei", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei",
                                     "sans-serif"], font_mono=["monospace"])
     print(f"[法规问答] 页面地址：http://127.0.0.1:{port}", flush=True)
-    demo.launch(server_name="127.0.0.1", server_port=port, theme=theme, css=CSS, footer_links=["api"])
+    demo.launch(server_name="127.0.0.1", server_port=port, theme=theme, css=CSS + ADMIN_CSS, footer_links=["api"],
+                max_file_size=SERVER_UPLOAD_LIMIT)
 
 
 if __name__ == "__main__":

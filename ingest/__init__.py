@@ -10,7 +10,7 @@ from pathlib import Path
 from ingest.records import Article, Corpus, CrossRef, GlossaryEntry, Paragraph, Problem, Regulation
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "data" / "regulations"
-SUFFIXES = (".txt", ".md")
+SUFFIXES = (".txt", ".md", ".docx")
 MANIFEST = "manifest.json"
 
 __all__ = ["Article", "Corpus", "CrossRef", "GlossaryEntry", "Paragraph", "Problem", "Regulation",
@@ -18,11 +18,20 @@ __all__ = ["Article", "Corpus", "CrossRef", "GlossaryEntry", "Paragraph", "Probl
 
 
 def read_manifest(folder: Path) -> dict[str, dict]:
-    """The folder's manifest.json as {file name: facts}; {} when there is none."""
+    """The folder's manifest.json as {file name: facts}; {} when there is none.
+
+    Raises ValueError (in Chinese) when the manifest is not valid JSON of the expected shape.
+    """
     path = Path(folder) / MANIFEST
     if not path.exists():
         return {}
-    entries = json.loads(path.read_text(encoding="utf-8")).get("regulations", [])
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8")).get("regulations", [])
+    except (ValueError, AttributeError) as err:  # not JSON, or JSON but not an object
+        raise ValueError(f"无法读取（{err}）") from None
+    if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("file"), str)
+                                                for e in entries):
+        raise ValueError("格式不对：regulations 须为含 file 字段的对象列表")
     return {entry["file"]: entry for entry in entries}
 
 
@@ -38,7 +47,8 @@ def load_corpus(folders: Path | str | list[Path | str] = DEFAULT_CORPUS) -> Corp
 
     A file with an error (no articles, a numbering gap or duplicate, undecodable bytes) is left
     out and reported in ``Corpus.problems``; the other files still load. A title seen twice is
-    an error on the second file.
+    an error on the second file. Nothing is left out silently: a file listed in manifest.json but
+    absent, or an unreadable manifest, is an error; a file of another type is a warning.
     """
     from ingest.links import cross_references, glossary
 
@@ -51,12 +61,27 @@ def load_corpus(folders: Path | str | list[Path | str] = DEFAULT_CORPUS) -> Corp
         if not folder.is_dir():
             problems.append(Problem("error", str(folder), "法规目录不存在"))
             continue
-        manifest = read_manifest(folder)
-        files = sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
+        try:
+            manifest = read_manifest(folder)
+        except ValueError as err:
+            problems.append(Problem("error", MANIFEST, f"{err}；已按各文件自身的信息解析（目录 {folder}）"))
+            manifest = {}
+        # not is_file(): a link to a missing file is reported below, not skipped
+        files = sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and not p.is_dir())
+        for name in sorted(set(manifest) - {p.name for p in files}):
+            problems.append(Problem("error", name, f"{MANIFEST} 列出了此文件，但目录 {folder} 中没有"))
+        for other in sorted(folder.iterdir()):
+            if other.is_file() and other not in files and other.name != MANIFEST and not other.name.startswith("."):
+                problems.append(Problem("warning", other.name, f"不支持的文件类型（{other.suffix or '无扩展名'}），"
+                                        f"已忽略；只读取 {'、'.join(SUFFIXES)} 文件"))
         if not files:
-            problems.append(Problem("error", str(folder), "目录中没有 .txt 或 .md 法规文件"))
+            problems.append(Problem("error", str(folder), "目录中没有 .txt、.md 或 .docx 法规文件"))
         for path in files:
-            regulation, file_articles, file_problems = load_file(path, manifest.get(path.name))
+            try:
+                regulation, file_articles, file_problems = load_file(path, manifest.get(path.name))
+            except OSError as err:
+                problems.append(Problem("error", path.name, f"无法读取文件（系统提示：{err.strerror or err}）"))
+                continue
             problems.extend(file_problems)
             if any(p.severity == "error" for p in file_problems):
                 continue

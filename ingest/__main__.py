@@ -32,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
             for problem in corpus.problems:
                 if problem.source_file == regulation.source_file:
                     print(f"  警告：{problem.message}")
+        loaded = {regulation.source_file for regulation in corpus.regulations}
+        for problem in corpus.problems:
+            if problem.severity == "warning" and problem.source_file not in loaded:
+                print(f"警告：{problem.source_file}：{problem.message}")
         for problem in corpus.errors:
             print(f"错误：{problem.source_file}：{problem.message}", file=sys.stderr)
         print(f"合计：{len(corpus.regulations)} 部法规，{len(corpus.articles)} 条；"

@@ -20,13 +20,18 @@ _SENTENCE_PUNCT = re.compile(r"[。，；：、！？,;:!?]")
 
 
 def decode(raw: bytes) -> str:
-    """Decode UTF-8 (with or without BOM), else GB18030; raise UnicodeDecodeError otherwise."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+    """Decode UTF-8 (with or without BOM), else GB18030; raise UnicodeDecodeError otherwise.
+
+    When neither fits, the error raised is the one of the encoding that read further (the likelier
+    one), with its position in ``raw``.
+    """
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("gb18030")
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError as gb_error:
+            raise max(utf8_error, gb_error, key=lambda err: err.start) from None
 
 
 def split_front_matter(text: str) -> tuple[dict, str, int]:

@@ -12,7 +12,9 @@ def parse_numeral(text: str) -> int:
     text = text.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
     if not text:
         raise ValueError("empty numeral")
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
+        if int(text) > 9999:
+            raise ValueError(f"numeral out of range: {text}")
         return int(text)
     total, digit, last_unit = 0, None, 10_000
     for char in text:

@@ -9,6 +9,7 @@ from pathlib import Path
 from ingest import clean
 from ingest.numerals import NUMERAL_CHARS, article_label, parse_numeral
 from ingest.records import Article, Paragraph, Problem, Regulation
+from ingest.word import NotADocx, docx_text
 
 _N = f"[{NUMERAL_CHARS}]+"
 _ARTICLE = re.compile(rf"^第({_N})条(?:之([一二三四五六七八九十]+))?([\s:：.、]*)(.*)$", re.S)
@@ -92,6 +93,9 @@ def parse_regulation(raw: bytes, source_file: str, facts: dict | None = None
                      ) -> tuple[Regulation, list[Article], list[Problem]]:
     """Parse one regulation file's bytes into its record, its articles and the problems found.
 
+    Plain text and Markdown are decoded (UTF-8 or GB18030); a .docx (by its source_file suffix) is read
+    paragraph by paragraph, and spans then point into that extracted text.
+
     Args:
         facts: the manifest entry for this file, if any (title, jurisdiction, dates, ...).
     """
@@ -101,16 +105,21 @@ def parse_regulation(raw: bytes, source_file: str, facts: dict | None = None
     def report(severity: str, message: str, label: str = "") -> None:
         problems.append(Problem(severity, source_file, message, label))
 
-    # 1. decode and split off front matter
+    # 1. decode (a .docx: its paragraphs as lines) and split off front matter
     try:
-        text = clean.decode(raw)
+        text = docx_text(raw) if source_file.lower().endswith(".docx") else clean.decode(raw)
     except UnicodeDecodeError as err:
-        report("error", f"无法解码：第 {err.start} 字节处既不是 UTF-8 也不是 GB18030 编码")
+        line = raw[:err.start].count(b"\n") + 1
+        report("error", f"无法解码：第 {line} 行（第 {err.start} 字节）处既不是 UTF-8 也不是 GB18030 编码")
+        return _regulation(facts, source_file, raw, None, (), 0), [], problems
+    except NotADocx as err:
+        report("error", str(err))
         return _regulation(facts, source_file, raw, None, (), 0), [], problems
     meta, body, offset = clean.split_front_matter(text)
 
     # 2. walk the lines: preamble, chapter headings, article headers and bodies
     title_candidates: list[str] = []
+    preamble: list[str] = []  # lines before the first article
     preamble_dates: list[str] = []
     chapters: list[str] = []
     chapter = section = ""
@@ -156,7 +165,11 @@ def parse_regulation(raw: bytes, source_file: str, facts: dict | None = None
         line = clean.finish_text(prepared)
         if not drafts:
             if _TITLE_LINE.match(line):
-                title_candidates.append(line)
+                broken = preamble[-1] + line if preamble else ""  # a title broken over two lines (PDF)
+                split = _TITLE_LINE.match(broken) and not _TITLE_LINE.match(preamble[-1]) \
+                    and not re.search(r"\d", preamble[-1])
+                title_candidates.append(broken if split else line)
+            preamble.append(line)
             if date := iso_date(line):
                 if "通过" in line:
                     preamble_dates.append(date)
@@ -181,7 +194,9 @@ def parse_regulation(raw: bytes, source_file: str, facts: dict | None = None
         facts["effective_date"] = _meta_date(meta.get("effective_date")) or _effective_from_text(drafts)
 
     # 4. check the numbering: 1, 2, 3 ... with optional 之一 after an article
-    if not drafts:
+    if not text.strip():
+        report("error", "文件是空的（没有任何文字）")
+    elif not drafts:
         report("error", "未找到任何条文（没有以“第X条”开头的行）")
     previous: tuple[int, int] | None = None
     for draft in drafts:

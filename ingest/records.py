@@ -24,7 +24,7 @@ class Article:
     text: str  # normalized text; paragraphs and items joined by '\n'
     paragraphs: tuple[Paragraph, ...]
     source_file: str  # file name inside its corpus folder
-    span: tuple[int, int]  # character span of the article in the decoded raw text
+    span: tuple[int, int]  # character span of the article in the decoded raw text (.docx: its lines)
     sub_no: int = 0  # 1 for 第十二条之一
     notes: tuple[str, ...] = ()  # known source defects, shown to users
 

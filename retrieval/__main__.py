@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+from retrieval.normalize import clean_question
+
 
 def hit_rows(retrieval, retriever) -> list[dict]:
     """Hits as plain rows with a verbatim excerpt of each article."""
@@ -22,8 +24,18 @@ def hit_rows(retrieval, retriever) -> list[dict]:
 
 def result_row(question_id, question: str, retriever, k: int) -> dict:
     retrieval = retriever.retrieve(question, k)
-    return {"id": question_id, "question": question, "abstained": retrieval.abstained,
-            "hits": hit_rows(retrieval, retriever)}
+    return {"id": question_id, "question": question, "truncated": retrieval.query.truncated,
+            "abstained": retrieval.abstained, "hits": hit_rows(retrieval, retriever)}
+
+
+def json_line(row: dict) -> str:
+    """One JSON line, escaped to ASCII when its text holds lone surrogates (UTF-8 cannot carry them)."""
+    line = json.dumps(row, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(row)
+    return line
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     questions: list[tuple[object, str]] = []
     if args.command == "ask":
-        if not args.question.strip():
+        if not clean_question(args.question)[0]:
             print("错误：问题不能为空。", file=sys.stderr)
             return 2
         questions.append((None, args.question))
@@ -60,11 +72,12 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             try:
                 row = json.loads(line)
-                question = row["question"]
-                if not isinstance(question, str) or not question.strip():
-                    raise ValueError("question 为空")
-            except (ValueError, KeyError, TypeError) as err:
-                print(f"错误：{args.file} 第 {number} 行无效（{err}）。", file=sys.stderr)
+            except ValueError as err:
+                print(f"错误：{args.file} 第 {number} 行不是有效的 JSON（{err}）。", file=sys.stderr)
+                return 2
+            question = row.get("question") if isinstance(row, dict) else None
+            if not isinstance(question, str) or not clean_question(question)[0]:
+                print(f"错误：{args.file} 第 {number} 行无效：须为含非空 question 字段的 JSON 对象。", file=sys.stderr)
                 return 2
             questions.append((row.get("id"), question))
 
@@ -85,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         print(compose(retriever.retrieve(args.question, args.k), retriever.data).text)
         return 0
     for question_id, question in questions:
-        print(json.dumps(result_row(question_id, question, retriever, args.k), ensure_ascii=False), flush=True)
+        print(json_line(result_row(question_id, question, retriever, args.k)), flush=True)
     return 0
 
 
