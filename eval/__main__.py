@@ -82,6 +82,25 @@ def plots(report: dict, out_dir: Path) -> list[Path]:
     return written
 
 
+def bundled_index(index_dir: Path | None, encoder, say):
+    """The index evaluated: the named one, or one of the bundled corpus only (the gold set's corpus,
+    whatever regulations an administrator added to the app), built on first use."""
+    from index import build_from_folders, load
+    from index.model import default_cache_dir
+    from index.store import IndexProblem
+    from ingest import DEFAULT_CORPUS
+
+    if index_dir is not None:
+        return load(index_dir, encoder.name)
+    index_dir = default_cache_dir() / "index" / "bundled"
+    try:
+        return load(index_dir, encoder.name)
+    except IndexProblem as problem:
+        say(f"建立评测用索引（仅自带法规）：{str(problem).split('请运行')[0]}")
+    build_from_folders([DEFAULT_CORPUS], index_dir, encoder, say)
+    return load(index_dir, encoder.name)
+
+
 def main(argv: list[str] | None = None) -> int:
     from eval.gold import GoldError, load_gold, load_split
     from eval.runner import CachedEncoder, evaluate
@@ -107,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         print(message, file=sys.stderr, flush=True)
 
     try:
-        retriever = Retriever.load(args.index_dir, encoder=CachedEncoder(load_encoder(progress=say)), progress=say)
+        encoder = CachedEncoder(load_encoder(progress=say))
+        retriever = Retriever(bundled_index(args.index_dir, encoder.inner, say), encoder)
     except IndexProblem as problem:
         print(f"错误：{problem}", file=sys.stderr)
         return 1
