@@ -54,10 +54,9 @@ class CachedEncoder:
 def run_system(retriever, system: System, questions: list[GoldQuestion], k: int = 10) -> dict[str, SystemRun]:
     from retrieval.retriever import Retriever
 
-    settings = dataclasses.replace(retriever.settings, **dict(system.overrides))
-    variant = Retriever.__new__(Retriever)
-    variant.__dict__.update(retriever.__dict__)
-    variant.settings = settings
+    # a retriever of its own per system, so every setting (the BM25 backend too) takes effect
+    variant = Retriever(retriever.data, retriever.encoder,
+                        dataclasses.replace(retriever.settings, **dict(system.overrides)))
     runs = {}
     for question in questions:
         retrieval = variant.retrieve(question.question, k, mode=system.mode)
