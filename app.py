@@ -199,9 +199,9 @@ class Service:
 
         started = time.perf_counter()
         try:
-            encoder = None
+            # the model loads in a child process while this one loads the index and imports gradio
+            encoder = load_encoder(progress=self.say, child_process=True)
             if rebuild:
-                encoder = load_encoder(progress=self.say)
                 self.say(f"正在重建索引：{self.index_dir}")
                 rebuild_index(self.index_dir, encoder, self.say)
             retriever = Retriever.load(self.index_dir, encoder=encoder, progress=self.say)
@@ -352,11 +352,11 @@ def build_ui(service: Service, admin=None):
 
 def main() -> None:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    import gradio as gr
-
     index_dir = os.environ.get("REGQA_INDEX_DIR")
     service = Service(Path(index_dir).expanduser() if index_dir else None)
-    service.start()
+    service.start()  # before importing gradio: the index and the model load while the page is built
+    import gradio as gr
+
     from app_admin import ADMIN_CSS, SERVER_UPLOAD_LIMIT, admin_from_env
 
     demo = build_ui(service, admin_from_env(service, service.index_dir))

