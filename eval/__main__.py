@@ -1,4 +1,4 @@
-"""python -m eval [--gold FILE] [--split dev|test|all] [--json] [--index-dir DIR] [--no-report]"""
+"""python -m eval [--gold FILE] [--split dev|test|holdout|all] [--json] [--index-dir DIR] [--no-report]"""
 from __future__ import annotations
 
 import argparse
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m eval", description="在金标问题集上评测检索与回答")
     parser.add_argument("--gold", type=Path, help="金标 JSONL 文件（默认使用自带的问题集）")
-    parser.add_argument("--split", choices=("dev", "test", "all"), default="all")
+    parser.add_argument("--split", choices=("dev", "test", "holdout", "all"), default="all")
     parser.add_argument("--json", action="store_true", help="输出 JSON")
     parser.add_argument("--index-dir", type=Path)
     parser.add_argument("--no-report", action="store_true", help="不写 eval/reports/")
