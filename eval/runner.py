@@ -28,11 +28,16 @@ SYSTEMS = (
 )
 ABLATIONS = (
     System("hybrid - places", "hybrid", (("place_boost", False),)),
-    System("hybrid - synonyms", "hybrid", (("synonyms", False),)),
+    System("hybrid - abbreviations", "hybrid", (("synonyms", False),)),
+    System("hybrid - everyday words", "hybrid", (("colloquial", False),)),
     System("hybrid - definitions", "hybrid", (("definitions", False),)),
-    System("hybrid, convex fusion", "hybrid", (("fusion", "convex"), ("dense_weight", 2.0))),
-    System("baseline: plain RRF k=60", "hybrid", (("place_boost", False), ("synonyms", False), ("definitions", False),
-                                                 ("bm25_weight", 1.0), ("dense_weight", 1.0), ("rrf_k", 60))),
+    System("hybrid - intent prior", "hybrid", (("intent_prior", 0.0),)),
+    System("hybrid - sentence passages", "hybrid", (("sentence_weight", 0.0),)),
+    System("hybrid, RRF k=60 fusion", "hybrid", (("fusion", "rrf"), ("dense_weight", 1.0))),
+    System("baseline: plain RRF k=60", "hybrid", (
+        ("place_boost", False), ("synonyms", False), ("colloquial", False), ("definitions", False),
+        ("intent_prior", 0.0), ("sentence_weight", 0.0), ("fusion", "rrf"), ("bm25_weight", 1.0),
+        ("dense_weight", 1.0), ("rrf_k", 60))),
 )
 
 

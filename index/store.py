@@ -7,7 +7,8 @@ Folder layout (all rows aligned with articles.jsonl):
     glossary.jsonl       defined terms;  crossrefs.jsonl  links between articles
     bm25_tokens.jsonl    jieba tokens of row i
     dense.faiss          inner-product FAISS index over normalized passage vectors
-    dense_rows.npy       article row of each dense vector;  dense_hashes.json  passage text hashes
+    dense_rows.npy       article row of each dense vector (an article's first vector is the whole
+                         article, the others its sentences);  dense_hashes.json  passage text hashes
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shlex
 import shutil
 import time
@@ -31,7 +33,7 @@ from index.files import sha256_file
 from index.tokenize import make_tokenizer, tokenizer_fingerprint
 
 FORMAT_VERSION = 2
-PASSAGE_FORMAT = "article-with-title-chapter-v1"
+PASSAGE_FORMAT = "article-and-sentences-v2"
 # every index folder holds these files, each with its checksum in the manifest
 INDEX_FILES = ("articles.jsonl", "regulations.json", "glossary.jsonl", "crossrefs.jsonl", "bm25_tokens.jsonl",
                "dense.faiss", "dense_rows.npy", "dense_hashes.json")
@@ -61,10 +63,16 @@ class IndexData:
     dense_rows: np.ndarray
 
 
+_SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
+
+
 def passage_texts(article: Article) -> list[str]:
-    """What the dense side embeds for one article: title, chapter and label before the text."""
+    """What the dense side embeds for one article, title, chapter and label before each text: first the
+    whole article, then each of its sentences when it has more than one (a plain-language question often
+    matches one clause better than the whole article; see retrieval.Retriever.dense_ranking)."""
     head = f"{article.regulation}　{article.chapter}　{article.label}"
-    return [f"{head}：{article.text}"]
+    sentences = [s.strip() for s in _SENTENCE.findall(article.text) if len(s.strip()) >= 6]
+    return [f"{head}：{article.text}"] + ([f"{head}：{s}" for s in sentences] if len(sentences) > 1 else [])
 
 
 def corpus_fingerprint(folders: list[Path]) -> dict:

@@ -18,6 +18,25 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     ("政务云", "电子政务 政务信息系统"), ("大数据局", "政务数据主管部门"),
 )
 
+# Everyday words -> the regulations' words, for the BM25 side only: the dense model already relates
+# them, and whether the corpus covers a question is judged without them (retrieval.Retriever.retrieve).
+COLLOQUIAL: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("卖给", "倒卖", "贩卖", "出卖", "买卖"), "出售 非法提供"),
+    (("外泄", "泄漏", "流出去", "被泄"), "泄露"),
+    (("个人资料", "隐私", "手机号", "身份证号", "住址", "通讯录", "用户资料", "用户数据"), "个人信息"),
+    (("被黑", "黑客", "入侵", "攻击", "病毒", "勒索", "瘫痪"), "网络安全事件 攻击"),
+    (("网站", "软件", "平台", "公众号", "网店", "论坛"), "网络运营者"),
+    (("办事", "跑腿", "跑一趟", "跑多个部门", "一网通办"), "政务服务 网上办理"),
+    (("调数据", "要数据", "数据互通", "互通"), "共享"),
+    (("登记错", "弄错", "写错", "改错", "不准确"), "更正 错误"),
+    (("罚多少", "罚款多少", "罚钱"), "罚款"),
+    (("宽带", "光纤", "基站", "机房", "铁塔"), "通信 信息基础设施"),
+    (("监控", "摄像头"), "视频"),
+    (("看病", "医院", "病历", "化验"), "医疗 卫生"),
+    (("网课", "学校", "上学"), "教育"),
+    (("收了好处", "受贿", "徇私", "滥用职权", "玩忽职守"), "滥用职权 玩忽职守 徇私舞弊"),
+)
+
 # Cities and common short names -> jurisdiction of the bundled regulations.
 PLACE_ALIASES: dict[str, str] = {
     "河北": "河北省", "石家庄": "河北省", "保定": "河北省", "唐山": "河北省", "廊坊": "河北省", "邯郸": "河北省",
@@ -64,6 +83,12 @@ def detect_places(text: str, aliases: dict[str, str]) -> tuple[str, ...]:
 def expand_synonyms(text: str) -> str:
     """Append the regulations' words for colloquial terms found in the text."""
     extra = [target for source, target in SYNONYMS if source in text and target not in text]
+    return text if not extra else f"{text} {' '.join(extra)}"
+
+
+def colloquial_expansion(text: str) -> str:
+    """The text plus the regulations' words for the everyday words it uses (for BM25)."""
+    extra = [target for sources, target in COLLOQUIAL if any(source in text for source in sources)]
     return text if not extra else f"{text} {' '.join(extra)}"
 
 

@@ -20,6 +20,7 @@ class Query:
     text: str  # normalized (simplified, half-width, one space), synonyms expanded
     places: tuple[str, ...]  # jurisdictions named, in order of appearance
     truncated: bool = False
+    lexical_text: str = ""  # what BM25 searches: text plus the regulations' words for everyday ones ('' = text)
 
     @property
     def is_comparison(self) -> bool:

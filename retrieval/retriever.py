@@ -10,20 +10,29 @@ import numpy as np
 from index.store import IndexData
 from index.tokenize import make_tokenizer
 from retrieval.fusion import convex, interleave, rrf
-from retrieval.normalize import clean_question, detect_places, expand_synonyms, place_aliases
+from retrieval.normalize import clean_question, colloquial_expansion, detect_places, expand_synonyms, place_aliases
 from retrieval.records import Filters, Hit, Query, Retrieval
 
-_DEFINITION_QUESTION = re.compile(r"什么是|是指什么|指什么|指的是|什么意思|啥意思|含义|定义|怎么界定|如何界定|是啥|包括哪些")
+# What a question asks about decides which part of a regulation answers it: penalties are always in the
+# 法律责任 chapter, the scope, basis and dates of a regulation in 总则 and 附则.
+INTENTS: dict[str, tuple[re.Pattern, tuple[str, ...]]] = {
+    "penalty": (re.compile(r"罚|处分|追责|追究|法律责任|后果|吊销|关停|关站|停业|怎么处理|如何处理|怎么处置|被怎么|"
+                           r"违法吗|犯法"), ("法律责任",)),
+    "scope": (re.compile(r"施行|生效|实施日期|什么时候.{0,4}(执行|实施|开始|起)|适用|管不管|归不归|适不适用|范围|"
+                         r"依据|上位法|为准|还有效|废止|失效|效力"), ("总则", "附则")),
+}
+_DEFINITION_QUESTION = re.compile(r"什么是|是指什么|指什么|指的是|什么意思|啥意思|含义|定义|怎么界定|如何界定|是啥|包括哪些|"
+                                  r"也算|算不算|属不属于|包不包括")
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Tunable knobs (tuned on the dev split of the gold set only)."""
+    """Tunable knobs (tuned on the dev split of the gold set only; eval/reports/dev.md has the ablations)."""
 
-    fusion: str = "rrf"  # 'rrf' (reciprocal rank) or 'convex' (weighted min-max normalized scores)
+    fusion: str = "convex"  # 'convex' (weighted min-max normalized scores) or 'rrf' (reciprocal rank)
     rrf_k: int = 60
     bm25_weight: float = 1.0
-    dense_weight: float = 1.0
+    dense_weight: float = 1.5
     depth: int = 100  # how many rows of each side are fused
     # The corpus is taken not to cover a question when its best dense cosine is under abstain_below,
     # or under abstain_unsure_below while its best BM25 score is also under abstain_bm25_below.
@@ -34,13 +43,20 @@ class Settings:
     synonyms: bool = True
     bm25_backend: str = "bm25s"  # or 'rank-bm25' (same scores; does not scale, see bench/results)
     definitions: bool = True  # 什么是X / X是指什么: the article defining X goes first
+    # a question with an intent (INTENTS) adds this fraction of the best fused score to the articles of
+    # the chapters that intent points to
+    intent_prior: float = 0.3
+    colloquial: bool = True  # BM25 also searches the regulations' words for everyday ones (normalize.COLLOQUIAL)
+    sentence_weight: float = 0.5  # dense ranking: share of an article's best sentence cosine (see dense_ranking)
 
 
 def _asks_meaning_of(term: str, text: str) -> bool:
     """Whether the question asks what the term means (什么是X, “X”是指什么, X的含义 …)."""
     quoted = f"[“\"「]?{re.escape(term)}[”\"」]?"
     return bool(re.search(rf"(?:什么(?:是|叫)){quoted}|{quoted}(?:这个词|一词)?(?:是指|指的是|指什么|的含义|含义|"
-                          rf"是什么意思|什么意思|啥意思|的定义|定义|是怎么定义|怎么定义|如何定义|是啥|具体指|包括哪些|怎么界定)",
+                          rf"是什么意思|什么意思|啥意思|的定义|定义|是怎么定义|怎么定义|如何定义|是啥|具体指|包括哪些|怎么界定)|"
+                          # does something fall under X: “公共数据”，自来水公司的用水数据也算吗
+                          rf"{quoted}[^。？?]{{0,20}}(?:也算|算不算|属不属于|包不包括)|(?:算不算|属不属于){quoted}",
                           text))
 
 
@@ -57,6 +73,12 @@ class Retriever:
         self.lexical = Lexical(data.bm25_tokens, self.settings.bm25_backend)
         self.jurisdiction_of_row = np.array([a.jurisdiction for a in data.articles])
         self.regulation_of_row = np.array([a.regulation for a in data.articles])
+        self.chapter_of_row = [a.chapter for a in data.articles]
+        # each row's passage ids, the whole article first (passages are stored article by article)
+        order = np.argsort(data.dense_rows, kind="stable")
+        bounds = np.searchsorted(data.dense_rows[order], np.arange(len(data.articles) + 1))
+        self.passages_of_row = [order[bounds[row]:bounds[row + 1]].astype(np.int64)
+                                for row in range(len(data.articles))]
         self.aliases = place_aliases(sorted(set(self.jurisdiction_of_row.tolist())))
         self.row_of_key = {a.key: row for row, a in enumerate(data.articles)}
         self.defining_rows: dict[str, list[int]] = {}
@@ -80,22 +102,29 @@ class Retriever:
         text, truncated = clean_question(question)
         places = detect_places(text, self.aliases) if self.settings.place_boost else ()
         searched = expand_synonyms(text) if self.settings.synonyms else text
-        return Query(original=question, text=searched, places=places, truncated=truncated)
+        lexical = colloquial_expansion(searched) if self.settings.colloquial else searched
+        return Query(original=question, text=searched, places=places, truncated=truncated,
+                     lexical_text="" if lexical == searched else lexical)
 
     # 2. each side's scores
-    def bm25_scores(self, query: Query) -> np.ndarray:
-        """BM25 score of every row."""
-        return self.lexical.scores(self.tokenize(query.text))
+    def bm25_scores(self, query: Query, expanded: bool = True) -> np.ndarray:
+        """BM25 score of every row (of the text with everyday words expanded, unless told otherwise)."""
+        return self.lexical.scores(self.tokenize(query.lexical_text if expanded and query.lexical_text else query.text))
 
     def query_vector(self, query: Query) -> np.ndarray:
         return self.encoder.encode([query.text], "query").astype(np.float32)
 
-    def dense_ranking(self, vector: np.ndarray, allowed: np.ndarray, depth: int) -> list[tuple[int, float]]:
-        """FAISS inner-product search restricted to allowed rows; (row, best passage cosine), best first."""
+    def dense_ranking(self, vector: np.ndarray, allowed: np.ndarray, depth: int) -> list[tuple[int, float, float]]:
+        """(row, ranking score, whole-article cosine) of the best allowed articles, best first.
+
+        FAISS finds the best passages; each article they belong to is then scored from all its passages:
+        (1 - sentence_weight) x its whole-article cosine + sentence_weight x its best sentence cosine.
+        The whole-article cosine alone is what abstention and citation thresholds are calibrated on.
+        """
         import faiss
 
         index = self.data.dense
-        passages = depth * 4  # an article may own several passages
+        passages = depth * 4  # an article owns several passages
         params = None
         if not allowed.all():
             ids = np.flatnonzero(allowed[self.data.dense_rows]).astype(np.int64)
@@ -103,17 +132,22 @@ class Retriever:
                 return []
             params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
             passages = min(passages, len(ids))
-        similarities, ids = index.search(vector, min(passages, index.ntotal), params=params)
-        ranking: dict[int, float] = {}
-        for passage, similarity in zip(ids[0], similarities[0]):
-            if passage < 0:
-                break
-            row = int(self.data.dense_rows[passage])
-            if row not in ranking:  # passages come best first
-                ranking[row] = float(similarity)
-                if len(ranking) == depth:
-                    break
-        return list(ranking.items())
+        _, ids = index.search(vector, min(passages, index.ntotal), params=params)
+        rows = list(dict.fromkeys(int(self.data.dense_rows[p]) for p in ids[0] if p >= 0))[:depth]
+        if not rows:
+            return []
+        owned = [self.passages_of_row[row] for row in rows]
+        flat = np.concatenate(owned)
+        similarities = index.reconstruct_batch(flat) @ vector[0]
+        weight = self.settings.sentence_weight
+        ranking, start = [], 0
+        for row, mine in zip(rows, owned):
+            article, sentences = float(similarities[start]), similarities[start + 1:start + len(mine)]
+            start += len(mine)
+            best_sentence = float(sentences.max()) if len(sentences) else article
+            ranking.append((row, (1 - weight) * article + weight * best_sentence, article))
+        ranking.sort(key=lambda item: (-item[1], item[0]))
+        return ranking
 
     def _allowed(self, filters: Filters | None) -> np.ndarray:
         mask = np.ones(len(self.data.articles), dtype=bool)
@@ -132,22 +166,35 @@ class Retriever:
         order = np.lexsort((rows, -scores[rows]))
         return [(int(row), float(scores[row])) for row in rows[order]]
 
-    def _fuse(self, bm25: np.ndarray, vector: np.ndarray | None, allowed: np.ndarray, mode: str, depth: int
-              ) -> tuple[list[tuple[int, float]], dict[int, float]]:
+    def _fuse(self, bm25: np.ndarray, vector: np.ndarray | None, allowed: np.ndarray, mode: str, depth: int,
+              intended: np.ndarray | None = None) -> tuple[list[tuple[int, float]], dict[int, float]]:
         """Fused (row, score) ranking of allowed rows, and the dense cosines seen."""
         settings = self.settings
         lexical = self._ranking(bm25, allowed, depth) if mode != "dense" else []
-        dense = self.dense_ranking(vector, allowed, depth) if mode != "bm25" else []
+        scored = self.dense_ranking(vector, allowed, depth) if mode != "bm25" else []
+        dense = [(row, score) for row, score, _ in scored]
+        cosines = {row: cosine for row, _, cosine in scored}
         if mode == "bm25":
             return lexical, {}
         if mode == "dense":
-            return dense, dict(dense)
+            return dense, cosines
         weights = [settings.bm25_weight, settings.dense_weight]
         if settings.fusion == "convex":
             fused = convex([dict(lexical), dict(dense)], weights)
         else:
             fused = rrf([[row for row, _ in lexical], [row for row, _ in dense]], k=settings.rrf_k, weights=weights)
-        return fused, dict(dense)
+        if intended is not None and fused and settings.intent_prior:
+            bonus = settings.intent_prior * fused[0][1]
+            fused = sorted(((row, score + bonus * bool(intended[row])) for row, score in fused),
+                           key=lambda item: (-item[1], item[0]))
+        return fused, cosines
+
+    def intended_rows(self, text: str) -> np.ndarray | None:
+        """Rows in the chapters the question's intents point to (None: no intent)."""
+        chapters = [name for pattern, names in INTENTS.values() if pattern.search(text) for name in names]
+        if not chapters:
+            return None
+        return np.array([any(name in chapter for name in chapters) for chapter in self.chapter_of_row])
 
     # 3. fuse, apply places, decide coverage
     def retrieve(self, question: str, k: int = 10, filters: Filters | None = None,
@@ -163,7 +210,8 @@ class Retriever:
         depth = max(settings.depth, k)
         bm25 = self.bm25_scores(query) if mode != "dense" else np.zeros(len(allowed))
         vector = self.query_vector(query) if mode != "bm25" else None
-        fused, cosines = self._fuse(bm25, vector, allowed, mode, depth)
+        intended = self.intended_rows(query.text) if mode == "hybrid" else None
+        fused, cosines = self._fuse(bm25, vector, allowed, mode, depth, intended)
         score_of = dict(fused)
         ranked = [row for row, _ in fused]
         defining: list[int] = []
@@ -175,7 +223,7 @@ class Retriever:
             groups = []
             for place in query.places:
                 in_place = allowed & (self.jurisdiction_of_row == place)
-                place_fused, place_cosines = self._fuse(bm25, vector, in_place, mode, depth)
+                place_fused, place_cosines = self._fuse(bm25, vector, in_place, mode, depth, intended)
                 cosines.update(place_cosines)
                 score_of.update((row, score) for row, score in place_fused if row not in score_of)
                 front = [row for row in defining if in_place[row]]
@@ -190,6 +238,8 @@ class Retriever:
                 retriever=mode, bm25_score=float(bm25[row]), dense_score=cosines.get(row, 0.0))
             for rank, row in enumerate(ranked[:k], start=1))
         confidence = max(cosines.values(), default=0.0) if mode != "bm25" else 0.0
+        if mode != "dense" and query.lexical_text:  # coverage is judged on the question's own words
+            bm25 = self.bm25_scores(query, expanded=False)
         best_bm25 = float(bm25[allowed].max()) if mode != "dense" and allowed.any() else float("inf")
         abstained = not hits or (mode != "bm25" and (
             confidence < settings.abstain_below

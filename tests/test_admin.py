@@ -80,7 +80,7 @@ def test_preview_confirm_ask_remove(admin):
 
     message, listing, choices, confirm, upload = admin.confirm(PASSWORD, str(SHANDONG), title, jurisdiction, effective)
     assert "已加入《山东省公共数据开放办法》（8 条），现在即可提问和引用" in message
-    assert "本次新编码 8 段向量" in message
+    assert "本次新编码 19 段向量" in message  # 8 articles: 8 whole, 11 sentences
     assert "<td>《山东省公共数据开放办法》</td><td>山东省</td><td>8</td>" in listing
     assert choices["choices"] == ["山东省公共数据开放办法"] and upload is None
     answer_html, answer = service.ask("谁负责建设山东全省统一的公共数据开放平台？")

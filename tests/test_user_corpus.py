@@ -51,13 +51,14 @@ def snapshot(library: UserCorpus) -> dict[str, bytes]:
 
 def test_add_two_regulations_then_ask_and_remove(library, zhejiang_docx):
     encoder = FakeEncoder()
-    # 1. the Markdown file: only its 8 articles are encoded, the bundled 3 keep their vectors
+    # 1. the Markdown file: only its 8 articles' 19 passages (8 whole articles, 11 sentences of the
+    #    articles with more than one) are encoded, the bundled 3 articles keep their vectors
     added = library.add(SHANDONG, None, {}, encoder)
-    assert (added.action, added.title, added.articles, added.encoded) == ("added", "山东省公共数据开放办法", 8, 8)
-    assert index_manifest(library)["build"]["encoded"] == 8
+    assert (added.action, added.title, added.articles, added.encoded) == ("added", "山东省公共数据开放办法", 8, 19)
+    assert index_manifest(library)["build"]["encoded"] == 19
     # 2. the Word file, with its effective date entered by the administrator
     added = library.add(zhejiang_docx, None, {"effective_date": "2022年3月1日"}, encoder)
-    assert (added.encoded, added.index_regulations, added.index_articles) == (5, 3, 16)
+    assert (added.encoded, added.index_regulations, added.index_articles) == (7, 3, 16)  # 5 articles, 7 passages
     assert [(r.title, r.jurisdiction, r.effective_date, r.articles, r.original_name) for r in library.regulations()] \
         == [("山东省公共数据开放办法", "山东省", "2022-04-01", 8, "shandong_public_data.md"),
             ("浙江省公共数据条例", "浙江省", "2022-03-01", 5, "浙江省公共数据条例.docx")]
@@ -192,7 +193,7 @@ def test_default_index_follows_the_user_folder(tmp_path, monkeypatch):
     library = UserCorpus.default()
     assert (library.folder, library.index_dir) == (tmp_path / "user_regulations", default_index_dir())
     library.add(SHANDONG, None, {}, encoder)
-    assert index_manifest(library)["build"]["encoded"] == 8
+    assert index_manifest(library)["build"]["encoded"] == 19  # its 8 articles' passages
     assert default_corpus_folders() == [DEFAULT_CORPUS, tmp_path / "user_regulations"]
     assert len(ensure_index(encoder=encoder).regulations) == 6
     # a file put into the user folder by hand changes the folder list: the default index is rebuilt
@@ -200,7 +201,7 @@ def test_default_index_follows_the_user_folder(tmp_path, monkeypatch):
     (library.folder / "by-hand.txt").write_bytes(GUANGDONG.read_bytes())
     data = ensure_index(encoder=encoder)
     assert [r.title for r in data.regulations][-1] == "广东省数字经济促进条例"
-    assert data.manifest["build"]["encoded"] == 6
+    assert data.manifest["build"]["encoded"] == 8  # its 6 articles' passages, nothing else
 
 
 def test_cli_builds_and_answers_from_the_bundled_and_a_user_folder(tmp_path, monkeypatch, capsys):
