@@ -21,7 +21,7 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
 # Everyday words -> the regulations' words, for the BM25 side only: the dense model already relates
 # them, and whether the corpus covers a question is judged without them (retrieval.Retriever.retrieve).
 COLLOQUIAL: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("卖给", "倒卖", "贩卖", "出卖", "买卖"), "出售 非法提供"),
+    (("卖给", "卖了", "卖掉", "被卖", "拿去卖", "倒卖", "贩卖", "出卖", "买卖"), "出售 非法提供"),
     (("外泄", "泄漏", "流出去", "被泄"), "泄露"),
     (("个人资料", "隐私", "手机号", "身份证号", "住址", "通讯录", "用户资料", "用户数据"), "个人信息"),
     (("被黑", "黑客", "入侵", "攻击", "病毒", "勒索", "瘫痪"), "网络安全事件 攻击"),

@@ -1,0 +1,130 @@
+"""Sentence passages, the intent prior, everyday words and "X也算吗" definitions, on a tiny corpus."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from index import build, load
+from index.encoder import FakeEncoder
+from index.store import passage_texts
+from ingest import load_corpus
+from retrieval.normalize import colloquial_expansion
+from retrieval.retriever import Retriever, Settings
+
+JIANGSU = """江苏省数据条例
+第一章　总则
+第一条　本条例所称公共数据，是指国家机关在履行职责中收集的数据。
+第二章　数据管理
+第二条　公共数据应当共享，公共数据主管部门统筹公共数据的共享、开放和公共数据安全，供水、供电等公共企业的数据参照执行。
+第三条　网络运营者不得出售用户的个人信息。网络运营者发现用户个人信息泄露的，应当立即告知用户并报告网信部门。
+第四条　政务服务应当网上办理，做到一网通办。
+第三章　法律责任
+第五条　违反本条例第三条规定出售个人信息的，由网信部门责令改正，处一万元以上十万元以下罚款。
+"""
+KEY = "江苏省数据条例#"
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    root = tmp_path_factory.mktemp("features")
+    (root / "regs").mkdir()
+    (root / "regs" / "js.txt").write_text(JIANGSU, encoding="utf-8")
+    build(load_corpus(root / "regs"), root / "index", FakeEncoder(), [root / "regs"])
+    return load(root / "index", "fake-bigram")
+
+
+def retriever(data, **overrides) -> Retriever:
+    return Retriever(data, FakeEncoder(), dataclasses.replace(Settings(), **overrides))
+
+
+def keys(retrieval) -> list[str]:
+    return [hit.key.removeprefix(KEY) for hit in retrieval.hits]
+
+
+# ---------------------------------------------------------------- sentence passages
+
+def test_passages_are_the_whole_article_then_each_sentence(data):
+    two_sentences, one_sentence = data.articles[2], data.articles[0]
+    head = "江苏省数据条例　第二章　数据管理　第三条"
+    assert passage_texts(two_sentences) == [
+        f"{head}：{two_sentences.text}",
+        f"{head}：网络运营者不得出售用户的个人信息。",
+        f"{head}：网络运营者发现用户个人信息泄露的，应当立即告知用户并报告网信部门。"]
+    assert len(passage_texts(one_sentence)) == 1  # one sentence: the whole article says it already
+    assert data.dense.ntotal == 7 and data.dense_rows.tolist() == [0, 1, 2, 2, 2, 3, 4]
+
+
+@pytest.mark.parametrize("weight", [0.0, 0.5, 1.0])
+def test_dense_score_mixes_the_article_and_its_best_sentence(data, weight):
+    encoder = FakeEncoder()
+    query = encoder.encode(["发现个人信息泄露要告诉用户吗"], "query")
+    ranking = retriever(data, sentence_weight=weight).dense_ranking(query, np.ones(5, dtype=bool), depth=5)
+    expected = {}
+    for row, article in enumerate(data.articles):
+        cosines = encoder.encode(passage_texts(article), "passage") @ query[0]
+        best_sentence = cosines[1:].max() if len(cosines) > 1 else cosines[0]
+        expected[row] = ((1 - weight) * cosines[0] + weight * best_sentence, cosines[0])
+    assert [row for row, _, _ in ranking] == sorted(expected, key=lambda r: (-expected[r][0], r))
+    for row, score, article_cosine in ranking:
+        assert score == pytest.approx(expected[row][0], abs=1e-6)
+        assert article_cosine == pytest.approx(expected[row][1], abs=1e-6)  # what abstention is judged on
+
+
+# ---------------------------------------------------------------- intent prior
+
+def test_intent_prior_adds_a_share_of_the_best_score_to_the_penalty_chapter(data):
+    question = "出售个人信息有什么后果？"
+    plain = retriever(data, intent_prior=0.0).retrieve(question, 5)
+    boosted = retriever(data, intent_prior=0.3).retrieve(question, 5)
+    best = plain.hits[0].score
+    before = {hit.key: hit.score for hit in plain.hits}
+    for hit in boosted.hits:
+        bonus = 0.3 * best if hit.key == KEY + "5" else 0.0  # the only article of 第三章　法律责任
+        assert hit.score == pytest.approx(before[hit.key] + bonus)
+    assert keys(plain)[:2] == ["3", "5"]
+    assert keys(retriever(data, intent_prior=1.0).retrieve(question, 5))[:2] == ["5", "3"]
+
+
+@pytest.mark.parametrize("question, chapters", [
+    ("出售个人信息会被罚款吗", ["第三章\u3000法律责任"]),
+    ("这个条例什么时候开始施行？", ["第一章\u3000总则"]),  # and 附则, which this corpus lacks
+    ("出售个人信息可以吗", []),
+])
+def test_intents_point_to_chapters(data, question, chapters):
+    rows = retriever(data).intended_rows(question)
+    chosen = [] if rows is None else sorted({data.articles[r].chapter for r in np.flatnonzero(rows)})
+    assert chosen == chapters
+
+
+# ---------------------------------------------------------------- everyday words
+
+def test_everyday_words_are_searched_in_the_regulations_words():
+    assert colloquial_expansion("手机号被人卖了") == "手机号被人卖了 出售 非法提供 个人信息"
+    assert colloquial_expansion("公共数据怎么共享") == "公共数据怎么共享"
+
+
+def test_everyday_words_change_the_bm25_ranking_but_not_the_coverage_decision(data):
+    question = "手机号被人卖了"
+    with_words, without = retriever(data), retriever(data, colloquial=False)
+    assert with_words.parse(question).lexical_text == "手机号被人卖了 出售 非法提供 个人信息"
+    assert without.parse(question).lexical_text == ""
+    assert keys(with_words.retrieve(question, 5, mode="bm25"))[:2] == ["3", "5"]
+    assert keys(without.retrieve(question, 5, mode="bm25")) == []  # no word of the question is indexed
+    # coverage: with a rule that only looks at BM25, both abstain (the question's own words match nothing)
+    bm25_only = {"abstain_below": 0.0, "abstain_unsure_below": 1.01, "abstain_bm25_below": 0.5}
+    assert retriever(data, **bm25_only).retrieve(question, 5).abstained
+    assert retriever(data, colloquial=False, **bm25_only).retrieve(question, 5).abstained
+    assert not retriever(data, **bm25_only).retrieve("网络运营者出售个人信息", 5).abstained
+
+
+# ---------------------------------------------------------------- "X也算吗"
+
+@pytest.mark.parametrize("question", [
+    "“公共数据”，自来水公司的用水数据也算吗？",
+    "自来水公司的用水数据算不算公共数据？",
+])
+def test_does_it_fall_under_a_term_puts_the_definition_first(data, question):
+    assert keys(retriever(data).retrieve(question, 5))[0] == "1"
+    assert keys(retriever(data, definitions=False).retrieve(question, 5))[0] != "1"
