@@ -1,4 +1,4 @@
-"""Definitions (用语含义 / 所称…是指) and cross-references (违反本条例第二十六条规定) between articles."""
+"""Definitions (用语含义 / 所称…是指 / 以下简称) and cross-references (违反本条例第二十六条规定) between articles."""
 from __future__ import annotations
 
 import re
@@ -11,9 +11,12 @@ _N = f"[{NUMERAL_CHARS}]+"
 _SO_CALLED = re.compile(r"本(?:条例|办法|规定|细则)(?:中)?所称(?:的)?([^，,。；]{1,30}?)[，,]?(是指|指|包括)([^。]*。?)")
 # （一）信息化，是指… inside a 下列用语的含义 article
 _LISTED = re.compile(r"^[（(][一二三四五六七八九十]+[）)]([^，,。；]{1,30}?)[，,]?(是指|指|包括)(.*)$")
+# 县级以上负责网络安全和信息化工作的部门（以下简称网信部门）: the clause before the parenthesis defines it
+_SHORT_NAME = re.compile(r"([^，,。；：（(]{2,40})[（(]以下简称[“\"「]?([^）)”\"」]{1,15})[”\"」]?[）)]")
 # A run of article references: 第二十六条、第二十七条 / 第十条至第十二条 / 第二十九条第二款
 _REF_RUN = re.compile(rf"第{_N}条(?:第{_N}款)?(?:(?:、|和|或者|或|以及|至)第{_N}条(?:第{_N}款)?)*")
 _ONE_REF = re.compile(rf"(至)?第({_N})条")
+_ARTICLE_HEAD = re.compile(rf"^第{_N}条[\s\u3000]*")
 
 
 def glossary(articles: list[Article]) -> list[GlossaryEntry]:
@@ -24,6 +27,9 @@ def glossary(articles: list[Article]) -> list[GlossaryEntry]:
         for paragraph in article.paragraphs:
             for match in _SO_CALLED.finditer(paragraph.text):
                 entries.append(_entry(article, *match.groups()))
+            for match in _SHORT_NAME.finditer(paragraph.text):
+                phrase = _ARTICLE_HEAD.sub("", match.group(1)).strip()
+                entries.append(_entry(article, match.group(2), "是指", phrase + "。"))
             if listed:
                 for item in paragraph.items:
                     if match := _LISTED.match(item):

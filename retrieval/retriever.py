@@ -22,7 +22,7 @@ INTENTS: dict[str, tuple[re.Pattern, tuple[str, ...]]] = {
                          r"依据|上位法|为准|还有效|废止|失效|效力"), ("总则", "附则")),
 }
 _DEFINITION_QUESTION = re.compile(r"什么是|是指什么|指什么|指的是|什么意思|啥意思|含义|定义|怎么界定|如何界定|是啥|包括哪些|"
-                                  r"也算|算不算|属不属于|包不包括")
+                                  r"也算|算不算|属不属于|包不包括|指哪|光指|只指|仅指|专指|指谁|包括谁|都包括")
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,8 @@ def _asks_meaning_of(term: str, text: str) -> bool:
     """Whether the question asks what the term means (什么是X, “X”是指什么, X的含义 …)."""
     quoted = f"[“\"「]?{re.escape(term)}[”\"」]?"
     return bool(re.search(rf"(?:什么(?:是|叫)){quoted}|{quoted}(?:这个词|一词)?(?:是指|指的是|指什么|的含义|含义|"
-                          rf"是什么意思|什么意思|啥意思|的定义|定义|是怎么定义|怎么定义|如何定义|是啥|具体指|包括哪些|怎么界定)|"
+                          rf"是什么意思|什么意思|啥意思|的定义|定义|是怎么定义|怎么定义|如何定义|是啥|具体指|包括哪些|怎么界定|"
+                          rf"[^。？?]{{0,8}}(?:指哪|指的是哪|是光指|光指|只指|仅指|专指|指谁|包括谁|都包括))|"
                           # does something fall under X: “公共数据”，自来水公司的用水数据也算吗
                           rf"{quoted}[^。？?]{{0,20}}(?:也算|算不算|属不属于|包不包括)|(?:算不算|属不属于){quoted}",
                           text))

@@ -76,6 +76,8 @@ def test_glossary_and_links_on_real_corpus(corpus):
     terms = {(g.regulation, g.term): g.article_no for g in corpus.glossary}
     assert terms[("河北省信息化条例", "公共数据")] == 61
     assert terms[("湖南省网络安全和信息化条例", "重要数据")] == 25
+    assert terms[("湖南省网络安全和信息化条例", "网信部门")] == 5  # （以下简称网信部门）
+    assert len(corpus.glossary) == 10
     links = {(r.regulation, r.from_article, r.to_article) for r in corpus.crossrefs}
     assert {("天津市信息化促进条例", 47, 26), ("天津市信息化促进条例", 47, 27),
             ("北京市信息化促进条例", 46, 29)} <= links

@@ -141,3 +141,14 @@ def test_references_to_other_laws_are_not_links():
 ])
 def test_infer_jurisdiction(title, jurisdiction):
     assert infer_jurisdiction(title) == jurisdiction
+
+
+@pytest.mark.parametrize("text, entry", [
+    ("第五条　县级以上负责网络安全和信息化工作的部门（以下简称网信部门）负责统筹协调。",
+     ("网信部门", "县级以上负责网络安全和信息化工作的部门。")),
+    ("第六条　省人民政府设立数据管理机构（以下简称“数据局”），负责数据工作。",
+     ("数据局", "省人民政府设立数据管理机构。")),
+])
+def test_short_names_are_glossary_entries(text, entry):
+    _, articles, _ = parse("某省数据条例\n" + text + "\n")
+    assert [(g.term, g.definition, g.article_no) for g in glossary(articles)] == [(*entry, articles[0].article_no)]

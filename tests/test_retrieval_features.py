@@ -128,3 +128,15 @@ def test_everyday_words_change_the_bm25_ranking_but_not_the_coverage_decision(da
 def test_does_it_fall_under_a_term_puts_the_definition_first(data, question):
     assert keys(retriever(data).retrieve(question, 5))[0] == "1"
     assert keys(retriever(data, definitions=False).retrieve(question, 5))[0] != "1"
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("法规里说的“公共数据”，到底指哪些？", True),
+    ("“公共数据”是光指政府的数据吗？", True),
+    ("公共数据都包括谁的数据？", True),
+    ("公共数据能不能卖给公司？", False),
+])
+def test_which_questions_ask_what_a_term_covers(question, asks):
+    from retrieval.retriever import _asks_meaning_of
+
+    assert _asks_meaning_of("公共数据", question) is asks
