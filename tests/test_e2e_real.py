@@ -12,9 +12,10 @@ from retrieval.answer import compose
 
 pytestmark = pytest.mark.model
 
-# Floors for the held-out test split; measured 2026-11-22: Recall@5 0.946, MRR@10 0.864,
-# abstention 4/6 with no false abstention. A change that breaks retrieval falls below them.
-FLOORS = {"Recall@5": 0.90, "MRR@10": 0.80}
+# Floors for the splits that only report; measured 2026-11-22 (eval/reports): test Recall@5 0.956,
+# MRR@10 0.928, abstention 5/6, 1.4% false; holdout 0.964, 0.966, 5/6, 0% false. A change that breaks
+# retrieval falls below them.
+FLOORS = {"test": {"Recall@5": 0.93, "MRR@10": 0.90}, "holdout": {"Recall@5": 0.93, "MRR@10": 0.93}}
 
 
 @pytest.mark.parametrize("question, expected_first", [
@@ -40,9 +41,9 @@ def test_out_of_scope_questions_abstain(real_retriever, question):
     assert answer.abstained and answer.lead.startswith("未找到")
 
 
-@pytest.fixture(scope="module")
-def test_split_runs(real_retriever):
-    questions = load_split("test")
+@pytest.fixture(scope="module", params=sorted(FLOORS))
+def split_runs(request, real_retriever):
+    questions = load_split(request.param)
     runs = {}
     for question in questions:
         retrieval = real_retriever.retrieve(question.question, 10)
@@ -50,13 +51,13 @@ def test_split_runs(real_retriever):
         runs[question.id] = SystemRun(question.id, tuple(h.key for h in retrieval.hits), retrieval.abstained,
                                       tuple((f"{c.regulation}#{c.article_no}", e) for c in answer.citations
                                             for e in c.excerpts))
-    return questions, runs
+    return request.param, questions, runs
 
 
-def test_hybrid_stays_above_its_floor_on_the_test_split(test_split_runs):
-    questions, runs = test_split_runs
+def test_hybrid_stays_above_its_floor_on_the_reporting_splits(split_runs):
+    split, questions, runs = split_runs
     scores = {name: float(values.mean()) for name, values in ranking_scores(questions, runs).items()}
-    for metric, floor in FLOORS.items():
+    for metric, floor in FLOORS[split].items():
         assert scores[metric] >= floor, (metric, scores)
     rates = abstention(questions, runs)
     assert rates["recall"] >= 0.5 and rates["false_abstention_rate"] <= 0.03, rates
