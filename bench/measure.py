@@ -97,10 +97,12 @@ def measure_build(work: Path, say: Say):
     started = time.perf_counter()
     build(corpus, out, encoder, [DEFAULT_CORPUS])
     total_s = time.perf_counter() - started
-    timings = load(out).manifest["build"]
+    manifest = load(out).manifest
+    timings = manifest["build"]
     build_s = {"parse": round(parse_s, 3), "bm25": timings["bm25_s"], "dense_encoding": timings["dense_s"],
                "total": round(total_s, 2), "model_load": round(load_s, 2), "model_convert_or_check": round(convert_s, 2),
-               "passages_per_s": round(len(corpus.articles) / timings["dense_s"], 1)}
+               "passages": manifest["counts"]["passages"],
+               "passages_per_s": round(manifest["counts"]["passages"] / timings["dense_s"], 1)}
     return build_s, out, encoder, model_dir
 
 
