@@ -45,6 +45,15 @@ def _check_input(texts: Sequence[str], kind: str) -> None:
         raise ValueError(f"kind must be 'query' or 'passage', got {kind!r}")
 
 
+def use_every_core() -> None:
+    """Let torch use every core the process may use, unless the user capped threads explicitly."""
+    import torch
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if "OMP_NUM_THREADS" not in os.environ and torch.get_num_threads() < cores:
+        torch.set_num_threads(cores)
+
+
 class SentenceTransformerEncoder:
     """A local sentence-transformers model folder, loaded on first use, on the CPU.
 
@@ -78,13 +87,9 @@ class SentenceTransformerEncoder:
     def load(self) -> SentenceTransformerEncoder:
         """Load the model now instead of on the first encode; returns self."""
         if self._model is None:
-            import torch
             from sentence_transformers import SentenceTransformer
 
-            # every core the process may use, unless the user capped threads explicitly
-            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-            if "OMP_NUM_THREADS" not in os.environ and torch.get_num_threads() < cores:
-                torch.set_num_threads(cores)
+            use_every_core()
             model = SentenceTransformer(str(self.path), device="cpu")
             self._prompt_names = {kind: next((name for name in names if model.prompts.get(name)), None)
                                   for kind, names in _PROMPT_NAMES.items()}

@@ -12,7 +12,6 @@ architecture, a custom module) goes through sentence-transformers instead.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,13 +91,12 @@ class NativeModel:
     """The loaded weights and tokenizer; `embed(texts)` returns mean-pooled, L2-normalized float32 rows."""
 
     def __init__(self, folder: Path, spec: NativeSpec):
-        import torch
         from safetensors import safe_open
         from tokenizers import Tokenizer
 
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        if "OMP_NUM_THREADS" not in os.environ and torch.get_num_threads() < cores:
-            torch.set_num_threads(cores)
+        from index.encoder import use_every_core
+
+        use_every_core()
         self.spec = spec
         self.tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
         self.tokenizer.no_padding()
