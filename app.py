@@ -253,6 +253,7 @@ class Service:
     def ask(self, question: str | None, jurisdictions: list[str] | None = None,
             regulations: list[str] | None = None) -> tuple[str, dict]:
         """The /ask endpoint: HTML answer and the citations as JSON."""
+        from index.encoder_process import EncoderProcessError
         from index.tokenize import without_surrogates
         from retrieval.answer import compose
         from retrieval.normalize import clean_question
@@ -268,7 +269,10 @@ class Service:
         if retriever is None:
             return message_html(self.problem), {"error": self.problem}
         filters = Filters(regulations=tuple(regulations or ()), jurisdictions=tuple(jurisdictions or ()))
-        retrieval = retriever.retrieve(question, k=RETRIEVE_K, filters=filters)
+        try:
+            retrieval = retriever.retrieve(question, k=RETRIEVE_K, filters=filters)
+        except EncoderProcessError as error:  # the model's process died or failed: say so, it restarts
+            return message_html(str(error)), {"error": str(error)}
         answer = compose(retrieval, retriever.data, filters=filters)
         return render_answer(answer), answer_json(answer)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.encoder import NativeEncoder, SentenceTransformerEncoder, encoder_for_folder
+from index.encoder import FakeEncoder, NativeEncoder, SentenceTransformerEncoder, encoder_for_folder
 from index.encoder_process import EncoderProcess, EncoderProcessError
 from index.native import native_support
 
@@ -203,3 +203,38 @@ def test_damaged_jieba_prefix_cache_falls_back_to_jieba(tmp_path, damage):
     reference = jieba.Tokenizer()
     reference.initialize()
     assert segmenter.initialized and segmenter.total == reference.total and segmenter.FREQ == reference.FREQ
+
+
+@pytest.mark.model
+def test_app_answers_again_after_its_model_process_dies(real_index_dir, real_model_dir, monkeypatch):
+    from app import Service
+
+    monkeypatch.setenv("REGQA_MODEL_DIR", str(real_model_dir))
+    service = Service(real_index_dir)
+    service.load()
+    encoder = service.retriever.encoder
+    assert isinstance(encoder, EncoderProcess)
+    os.kill(encoder.pid, signal.SIGKILL)
+    encoder._child.wait()
+    assert "第二十八条" in service.ask("天津市对政务信息收费有什么规定？")[0]  # a new child answered
+
+
+def test_app_explains_a_model_process_that_cannot_load(tmp_path):
+    from app import Service
+    from index import build, load
+    from ingest import load_corpus
+    from retrieval.retriever import Retriever
+
+    (tmp_path / "regs").mkdir()
+    (tmp_path / "regs" / "tj.txt").write_text("天津市数据条例\n第一条　为了促进数据发展，制定本条例。\n", encoding="utf-8")
+    build(load_corpus(tmp_path / "regs"), tmp_path / "index", FakeEncoder(), [tmp_path / "regs"])
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "modules.json").write_text("[]")
+    service = Service(tmp_path / "index")
+    service.retriever = Retriever(load(tmp_path / "index"), EncoderProcess(tmp_path / "broken"))
+    service.ready.set()
+    try:
+        page, data = service.ask("数据发展")
+    finally:
+        service.retriever.encoder.close()
+    assert "嵌入模型进程未能加载模型" in page and data["error"].startswith("嵌入模型进程未能加载模型")
