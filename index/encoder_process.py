@@ -41,9 +41,12 @@ class EncoderProcess:
     until the model has loaded. A child that died is started again on the next call.
     """
 
-    def __init__(self, model_dir: Path, name: str | None = None):
+    def __init__(self, model_dir: Path, name: str | None = None, timeout_s: float = 120.0,
+                 load_timeout_s: float = 600.0):
         self.path = Path(model_dir)
         self.name = name or _folder_model_name(self.path)
+        self.timeout_s = timeout_s  # per request; the largest (64 passages at build time) takes about 10 s
+        self.load_timeout_s = load_timeout_s
         self._lock = threading.Lock()
         self._dim: int | None = None
         self._child: subprocess.Popen | None = None
@@ -75,12 +78,18 @@ class EncoderProcess:
         if self._child is None or self._child.poll() is not None:
             self._start()
         if self._dim is None:
-            hello = self._read_line()
+            hello = self._read_line(self.load_timeout_s)
             if not hello.get("ready"):
                 raise EncoderProcessError(f"嵌入模型进程未能加载模型：{hello.get('error', hello)}")
             self._dim = int(hello["dim"])
 
-    def _read_line(self) -> dict:
+    def _read_line(self, timeout_s: float) -> dict:
+        """The child's next JSON line; a child silent for timeout_s is stopped (it restarts on the next call)."""
+        import select
+
+        if not select.select([self._child.stdout], [], [], timeout_s)[0]:
+            self.close(kill=True)
+            raise EncoderProcessError(f"嵌入模型进程 {timeout_s:.0f} 秒没有响应，已停止；下次提问时会自动重启。")
         line = self._child.stdout.readline()
         if not line:
             code = self._child.wait()
@@ -97,7 +106,7 @@ class EncoderProcess:
                 request = json.dumps({"kind": kind, "texts": list(texts)}, ensure_ascii=False) + "\n"
                 self._child.stdin.write(request.encode("utf-8"))
                 self._child.stdin.flush()
-                header = self._read_line()
+                header = self._read_line(self.timeout_s)
                 if "error" in header:
                     raise EncoderProcessError(f"嵌入模型进程出错：{header['error']}")
                 rows, dim = int(header["rows"]), int(header["dim"])
@@ -110,15 +119,19 @@ class EncoderProcess:
                 raise EncoderProcessError("嵌入模型进程的输出不完整，下次提问时会自动重启。")
             return np.frombuffer(payload, dtype="<f4").reshape(rows, dim).astype(np.float32)
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
         """Stop the child (it also stops by itself when this process exits)."""
         child, self._child = self._child, None
         if child and child.poll() is None:
-            child.stdin.close()
+            if kill:
+                child.kill()
+            else:
+                child.stdin.close()
             try:
                 child.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 child.kill()
+                child.wait()
 
 
 def serve(model_dir: Path) -> int:

@@ -133,13 +133,28 @@ def test_child_process_is_restarted_after_it_dies(encoder_process, real_encoder)
 
 
 @pytest.mark.model
+def test_a_child_that_stops_answering_is_stopped_and_replaced(encoder_process):
+    encoder_process.load()
+    frozen = encoder_process._child
+    os.kill(frozen.pid, signal.SIGSTOP)  # alive but silent, as a hung child would be
+    encoder_process.timeout_s = 2
+    try:
+        with pytest.raises(EncoderProcessError, match="2 秒没有响应"):
+            encoder_process.encode(["问题"], "query")
+    finally:
+        encoder_process.timeout_s = 120
+    assert frozen.poll() is not None  # killed
+    assert encoder_process.encode(["问题"], "query").shape == (1, 384)  # a new child
+
+
+@pytest.mark.model
 def test_child_process_reports_a_bad_request_and_keeps_serving(encoder_process):
     with pytest.raises(ValueError, match="kind must be"):
         encoder_process.encode(["问题"], "document")  # refused before it reaches the child
     encoder_process.load()
     encoder_process._child.stdin.write(b'{"kind": "query", "texts": 5}\n')  # what a broken parent might send
     encoder_process._child.stdin.flush()
-    assert "error" in encoder_process._read_line()
+    assert "error" in encoder_process._read_line(30)
     assert encoder_process.encode(["问题"], "query").shape == (1, 384)
 
 
