@@ -94,7 +94,11 @@ class EncoderProcess:
         if not line:
             code = self._child.wait()
             raise EncoderProcessError(f"嵌入模型进程意外退出（退出码 {code}），详情见服务日志；下次提问时会自动重启。")
-        return json.loads(line)
+        try:
+            return json.loads(line)
+        except ValueError:  # not our protocol: something else wrote to the child's stdout
+            self.close(kill=True)
+            raise EncoderProcessError("嵌入模型进程输出了无法识别的内容，已停止；下次提问时会自动重启。") from None
 
     def encode(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
         _check_input(texts, kind)

@@ -253,3 +253,20 @@ def test_app_explains_a_model_process_that_cannot_load(tmp_path):
     finally:
         service.retriever.encoder.close()
     assert "嵌入模型进程未能加载模型" in page and data["error"].startswith("嵌入模型进程未能加载模型")
+
+
+def test_a_child_writing_something_else_is_stopped_with_a_message(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    def start(self):  # a child that prints what is not the protocol, then waits
+        self._dim = None
+        self._child = subprocess.Popen([sys.executable, "-c", "import time; print('Loading weights…', flush=True); "
+                                        "time.sleep(60)"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    monkeypatch.setattr(EncoderProcess, "_start", start)
+    process = EncoderProcess(tmp_path)
+    child = process._child
+    with pytest.raises(EncoderProcessError, match="无法识别的内容"):
+        process.encode(["问题"], "query")
+    assert child.poll() is not None and process.pid is None
