@@ -74,7 +74,10 @@ class Retriever:
         self.lexical = Lexical(data.bm25_tokens, self.settings.bm25_backend)
         self.jurisdiction_of_row = np.array([a.jurisdiction for a in data.articles])
         self.regulation_of_row = np.array([a.regulation for a in data.articles])
-        self.chapter_of_row = [a.chapter for a in data.articles]
+        # for each intent, the rows in the chapters it points to (computed once, not per question)
+        self.rows_of_intent = {intent: np.array([any(name in a.chapter for name in chapters) for a in data.articles],
+                                                dtype=bool)
+                               for intent, (_, chapters) in INTENTS.items()}
         # each row's passage ids, the whole article first (passages are stored article by article)
         order = np.argsort(data.dense_rows, kind="stable")
         bounds = np.searchsorted(data.dense_rows[order], np.arange(len(data.articles) + 1))
@@ -192,10 +195,8 @@ class Retriever:
 
     def intended_rows(self, text: str) -> np.ndarray | None:
         """Rows in the chapters the question's intents point to (None: no intent)."""
-        chapters = [name for pattern, names in INTENTS.values() if pattern.search(text) for name in names]
-        if not chapters:
-            return None
-        return np.array([any(name in chapter for name in chapters) for chapter in self.chapter_of_row])
+        masks = [self.rows_of_intent[intent] for intent, (pattern, _) in INTENTS.items() if pattern.search(text)]
+        return np.logical_or.reduce(masks) if masks else None
 
     # 3. fuse, apply places, decide coverage
     def retrieve(self, question: str, k: int = 10, filters: Filters | None = None,
