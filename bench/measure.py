@@ -7,18 +7,13 @@ import os
 import platform
 import pstats
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
 Say = Callable[[str], None]
 
 
@@ -152,57 +147,27 @@ def profile_query(retriever, question: str) -> str:
     return "\n".join(lines[:40])
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def measure_app(index_dir: Path, model_dir: Path, questions: list[str], say: Say) -> dict:
     """Cold start of app.py with a built index (process start -> ready and serving), then peak RSS
     after answering questions through /ask."""
     from gradio_client import Client
 
-    port = _free_port()
-    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "REGQA_INDEX_DIR": str(index_dir),
-           "REGQA_MODEL_DIR": str(model_dir), "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
+    from bench.app_process import launch_app
+
     log_path = Path(tempfile.mkstemp(suffix=".log")[1])
-    url = f"http://127.0.0.1:{port}/"
-    with open(log_path, "w") as log:
-        started = time.perf_counter()
-        process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT)
     try:
-        cold_start = None
-        while time.perf_counter() - started < 180:
-            if process.poll() is not None:
-                raise RuntimeError(f"app.py exited: {log_path.read_text()[-2000:]}")
-            if "已就绪" in log_path.read_text(encoding="utf-8", errors="replace"):
-                try:
-                    with urllib.request.urlopen(url, timeout=5) as response:
-                        if response.status == 200:
-                            cold_start = time.perf_counter() - started
-                            break
-                except OSError:
-                    pass
-            time.sleep(0.1)
-        if cold_start is None:
-            raise RuntimeError("app.py did not become ready within 180 s")
-        say(f"应用冷启动 {cold_start:.1f} 秒；通过 /ask 提问 {len(questions)} 次…")
-        client = Client(url, verbose=False)
-        samples = []
-        for question in questions:
-            begun = time.perf_counter()
-            client.predict(question, api_name="/ask")
-            samples.append(time.perf_counter() - begun)
-        return {"cold_start_s": round(cold_start, 2), "rss_mb": peak_rss_mb(process.pid),
-                "ask_via_http_ms": percentiles(samples)}
+        with launch_app(None, log_path, index_dir=index_dir, extra_env={"REGQA_MODEL_DIR": str(model_dir)},
+                        timeout_s=180) as app:
+            say(f"应用冷启动 {app.ready_s:.1f} 秒；通过 /ask 提问 {len(questions)} 次…")
+            client = Client(app.url, verbose=False)
+            samples = []
+            for question in questions:
+                begun = time.perf_counter()
+                client.predict(question, api_name="/ask")
+                samples.append(time.perf_counter() - begun)
+            return {"cold_start_s": round(app.ready_s, 2), "rss_mb": app.peak_rss_mb(),
+                    "ask_via_http_ms": percentiles(samples)}
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
         log_path.unlink(missing_ok=True)
 
 

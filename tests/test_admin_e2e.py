@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app_process import launch_app
+from bench.app_process import launch_app
 from test_app_e2e import ANSWER_TIMEOUT_MS, ARTIFACTS, ask, browser  # noqa: F401 (browser is a fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_process import launch_app
+from bench.app_process import launch_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 import pytest
-from app_process import launch_app
+from bench.app_process import launch_app
 
 from eval.gold import load_split
 from test_questions_robustness import FEE_QUESTION, NONSENSE, ODD_FEE_QUESTIONS, TIANJIN_28, TRUNCATION_NOTE
