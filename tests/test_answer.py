@@ -4,12 +4,9 @@ import dataclasses
 
 import pytest
 
-from index import build, load
-from index.encoder import FakeEncoder
-from ingest import load_corpus
 from retrieval.answer import compose, excerpts_for
 from retrieval.records import Filters, Hit, Retrieval
-from retrieval.retriever import Retriever, Settings
+from tiny_corpus import fake_retriever
 
 TIANJIN = """天津市信息条例
 第一章　总则
@@ -34,15 +31,9 @@ PLANNING = TIANJIN.split("第三条　")[1].split("\n")[0]
 
 @pytest.fixture(scope="module")
 def retriever(tmp_path_factory):
-    root = tmp_path_factory.mktemp("answer")
-    folder = root / "regs"
-    folder.mkdir()
-    (folder / "tj.txt").write_text(TIANJIN, encoding="utf-8")
-    (folder / "bj.txt").write_text(BEIJING, encoding="utf-8")
-    build(load_corpus(folder), root / "index", FakeEncoder(), [folder])
     # the fake encoder's cosines are far below the real model's, so its abstention threshold is off here
-    settings = dataclasses.replace(Settings(), abstain_below=0.0, abstain_unsure_below=0.0)
-    return Retriever(load(root / "index", "fake-bigram"), FakeEncoder(), settings)
+    return fake_retriever(tmp_path_factory.mktemp("answer"), {"tj.txt": TIANJIN, "bj.txt": BEIJING},
+                          abstain_below=0.0, abstain_unsure_below=0.0)
 
 
 def hand_made(retriever, question, keys_scores, abstained=False):

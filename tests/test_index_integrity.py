@@ -22,6 +22,7 @@ from index.store import build_lock
 from ingest import DEFAULT_CORPUS, load_corpus
 from retrieval.answer import compose
 from retrieval.retriever import Retriever
+from tiny_corpus import fake_index, write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 TIANJIN = """天津市数据条例
@@ -43,18 +44,12 @@ WUXI = """无锡市数据办法
 
 @pytest.fixture()
 def corpus_dir(tmp_path):
-    folder = tmp_path / "regs"
-    folder.mkdir()
-    (folder / "tj.txt").write_text(TIANJIN, encoding="utf-8")
-    (folder / "hn.txt").write_text(HUNAN, encoding="utf-8")
-    return folder
+    return write_corpus(tmp_path / "regs", {"tj.txt": TIANJIN, "hn.txt": HUNAN})
 
 
 @pytest.fixture()
 def index_dir(tmp_path, corpus_dir):
-    out = tmp_path / "index"
-    build(load_corpus(corpus_dir), out, FakeEncoder(), [corpus_dir])
-    return out
+    return fake_index(corpus_dir, tmp_path / "index")
 
 
 def hint(corpus_dir: Path | None, index_dir: Path) -> str:

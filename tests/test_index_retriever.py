@@ -10,6 +10,7 @@ from index.encoder import FakeEncoder
 from ingest import load_corpus
 from retrieval.records import Filters
 from retrieval.retriever import Retriever, Settings
+from tiny_corpus import fake_index, write_corpus
 
 TIANJIN = """天津市数据条例
 第一章　总则
@@ -28,18 +29,12 @@ HUNAN = """湖南省数据条例
 
 @pytest.fixture()
 def corpus_dir(tmp_path):
-    folder = tmp_path / "regs"
-    folder.mkdir()
-    (folder / "tj.txt").write_text(TIANJIN, encoding="utf-8")
-    (folder / "hn.txt").write_text(HUNAN, encoding="utf-8")
-    return folder
+    return write_corpus(tmp_path / "regs", {"tj.txt": TIANJIN, "hn.txt": HUNAN})
 
 
 @pytest.fixture()
 def index_dir(tmp_path, corpus_dir):
-    out = tmp_path / "index"
-    build(load_corpus(corpus_dir), out, FakeEncoder(), [corpus_dir])
-    return out
+    return fake_index(corpus_dir, tmp_path / "index")
 
 
 @pytest.fixture()

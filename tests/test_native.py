@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.encoder import FakeEncoder, NativeEncoder, SentenceTransformerEncoder, encoder_for_folder
+from index.encoder import NativeEncoder, SentenceTransformerEncoder, encoder_for_folder
 from index.encoder_process import EncoderProcess, EncoderProcessError
 from index.native import native_support
+from tiny_corpus import fake_index, write_corpus
 
 # texts that exercise padding, truncation at 512 tokens, traditional characters, digits and emptiness
 PARITY_TEXTS = [
@@ -236,17 +237,15 @@ def test_app_answers_again_after_its_model_process_dies(real_index_dir, real_mod
 
 def test_app_explains_a_model_process_that_cannot_load(tmp_path):
     from app import Service
-    from index import build, load
-    from ingest import load_corpus
+    from index import load
     from retrieval.retriever import Retriever
 
-    (tmp_path / "regs").mkdir()
-    (tmp_path / "regs" / "tj.txt").write_text("天津市数据条例\n第一条　为了促进数据发展，制定本条例。\n", encoding="utf-8")
-    build(load_corpus(tmp_path / "regs"), tmp_path / "index", FakeEncoder(), [tmp_path / "regs"])
+    index_dir = fake_index(write_corpus(tmp_path / "regs", {"tj.txt": "天津市数据条例\n第一条　为了促进数据发展，制定本条例。\n"}),
+                           tmp_path / "index")
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "modules.json").write_text("[]")
-    service = Service(tmp_path / "index")
-    service.retriever = Retriever(load(tmp_path / "index"), EncoderProcess(tmp_path / "broken"))
+    service = Service(index_dir)
+    service.retriever = Retriever(load(index_dir), EncoderProcess(tmp_path / "broken"))
     service.ready.set()
     try:
         page, data = service.ask("数据发展")

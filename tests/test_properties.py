@@ -2,22 +2,18 @@
 take any input without crashing and keep their invariants."""
 from __future__ import annotations
 
-import dataclasses
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from index import build, load
-from index.encoder import FakeEncoder
 from index.tokenize import normalize_text
-from ingest import load_corpus
 from ingest.numerals import parse_numeral, to_numeral
 from retrieval.answer import compose
 from retrieval.normalize import MAX_QUESTION_CHARS, MAX_RAW_QUESTION_CHARS, clean_question, detect_places, \
     place_aliases
 from retrieval.records import Filters
-from retrieval.retriever import Retriever, Settings
+from tiny_corpus import fake_retriever
 
 JURISDICTIONS = ["河北省", "天津市", "湖南省", "北京市", "无锡市"]
 ALIASES = place_aliases(JURISDICTIONS)
@@ -129,14 +125,8 @@ HUNAN = """湖南省信息条例
 
 @pytest.fixture(scope="module")
 def retriever(tmp_path_factory):
-    root = tmp_path_factory.mktemp("properties")
-    folder = root / "regs"
-    folder.mkdir()
-    (folder / "tj.txt").write_text(TIANJIN, encoding="utf-8")
-    (folder / "hn.txt").write_text(HUNAN, encoding="utf-8")
-    build(load_corpus(folder), root / "index", FakeEncoder(), [folder])
-    settings_ = dataclasses.replace(Settings(), abstain_below=0.0, abstain_unsure_below=0.0)
-    return Retriever(load(root / "index", "fake-bigram"), FakeEncoder(), settings_)
+    return fake_retriever(tmp_path_factory.mktemp("properties"), {"tj.txt": TIANJIN, "hn.txt": HUNAN},
+                          abstain_below=0.0, abstain_unsure_below=0.0)
 
 
 FILTERS = st.sampled_from([None, Filters(), Filters(jurisdictions=("湖南省",)),

@@ -6,12 +6,11 @@ import dataclasses
 import numpy as np
 import pytest
 
-from index import build, load
 from index.encoder import FakeEncoder
 from index.store import passage_texts
-from ingest import load_corpus
 from retrieval.normalize import colloquial_expansion
 from retrieval.retriever import Retriever, Settings
+from tiny_corpus import fake_retriever
 
 JIANGSU = """江苏省数据条例
 第一章　总则
@@ -28,11 +27,7 @@ KEY = "江苏省数据条例#"
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
-    root = tmp_path_factory.mktemp("features")
-    (root / "regs").mkdir()
-    (root / "regs" / "js.txt").write_text(JIANGSU, encoding="utf-8")
-    build(load_corpus(root / "regs"), root / "index", FakeEncoder(), [root / "regs"])
-    return load(root / "index", "fake-bigram")
+    return fake_retriever(tmp_path_factory.mktemp("features"), {"js.txt": JIANGSU}).data
 
 
 def retriever(data, **overrides) -> Retriever:
