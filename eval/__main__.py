@@ -1,4 +1,4 @@
-"""python -m eval [--gold FILE] [--split dev|test|holdout|all] [--json] [--index-dir DIR] [--no-report]"""
+"""python -m eval [--gold FILE] [--split dev|test|holdout|holdout2|all] [--json] [--index-dir DIR] [--no-report]"""
 from __future__ import annotations
 
 import argparse
@@ -102,13 +102,13 @@ def bundled_index(index_dir: Path | None, encoder, say):
 
 
 def main(argv: list[str] | None = None) -> int:
-    from eval.gold import GoldError, load_gold, load_split
+    from eval.gold import SPLITS, GoldError, load_gold, load_split
     from eval.runner import CachedEncoder, evaluate
     from index import IndexProblem
 
     parser = argparse.ArgumentParser(prog="python -m eval", description="在金标问题集上评测检索与回答")
     parser.add_argument("--gold", type=Path, help="金标 JSONL 文件（默认使用自带的问题集）")
-    parser.add_argument("--split", choices=("dev", "test", "holdout", "all"), default="all")
+    parser.add_argument("--split", choices=SPLITS + ("all",), default="all")
     parser.add_argument("--json", action="store_true", help="输出 JSON")
     parser.add_argument("--index-dir", type=Path)
     parser.add_argument("--no-report", action="store_true", help="不写 eval/reports/")
