@@ -242,11 +242,11 @@ class Service:
     def reload(self) -> None:
         """Swap in the index rebuilt in place (a regulation was added or removed); questions already
         being answered finish on the previous one."""
-        from index import load
+        from index import load_for
         from retrieval.retriever import Retriever
 
         current = self.retriever
-        data = load(current.data.path, model_name=current.encoder.name)
+        data = load_for(current.data.path, current.encoder)
         self.retriever = Retriever(data, current.encoder, current.settings)
         self.say(f"已更新：{len(data.regulations)} 部法规，{len(data.articles)} 条条文。")
 

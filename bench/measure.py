@@ -74,6 +74,7 @@ def _descendants(pid: int) -> list[int]:
 def measure_build(work: Path, say: Say):
     """Parse, model load and a fresh index build (no reused vectors), by stage."""
     from index.encoder import load_encoder
+    from index.finetune import ensure_ranking_model
     from index.model import ensure_model
     from index.store import build, load
     from ingest import DEFAULT_CORPUS, load_corpus
@@ -82,10 +83,13 @@ def measure_build(work: Path, say: Say):
     corpus = load_corpus(DEFAULT_CORPUS)
     parse_s = time.perf_counter() - started
     started = time.perf_counter()
-    model_dir = ensure_model(progress=say)
+    ensure_model(progress=say)
     convert_s = time.perf_counter() - started
     started = time.perf_counter()
-    encoder = load_encoder(model_dir).load()
+    ensure_ranking_model(progress=say)  # trains on first use (minutes); a check afterwards
+    train_s = time.perf_counter() - started
+    started = time.perf_counter()
+    encoder = load_encoder().load()  # the shipped pair: ranking and calibration models
     load_s = time.perf_counter() - started
     say(f"建索引（全新，不沿用向量）：{len(corpus.articles)} 条…")
     out = work / "index"
@@ -95,10 +99,11 @@ def measure_build(work: Path, say: Say):
     manifest = load(out).manifest
     timings = manifest["build"]
     build_s = {"parse": round(parse_s, 3), "bm25": timings["bm25_s"], "dense_encoding": timings["dense_s"],
+               "calibration_encoding": timings.get("calibration_s"),
                "total": round(total_s, 2), "model_load": round(load_s, 2), "model_convert_or_check": round(convert_s, 2),
-               "passages": manifest["counts"]["passages"],
+               "ranking_model_train_or_check": round(train_s, 2), "passages": manifest["counts"]["passages"],
                "passages_per_s": round(manifest["counts"]["passages"] / timings["dense_s"], 1)}
-    return build_s, out, encoder, model_dir
+    return build_s, out, encoder
 
 
 def measure_queries(retriever, questions: list[str], reps: int, say: Say) -> dict:
@@ -106,8 +111,11 @@ def measure_queries(retriever, questions: list[str], reps: int, say: Say) -> dic
     from retrieval.answer import compose
     from retrieval.normalize import clean_question
 
-    def encode_only(question):
-        retriever.encoder.encode([clean_question(question)[0]], "query")
+    def encode_only(question):  # every model a question goes through (ranking and calibration)
+        text = clean_question(question)[0]
+        retriever.encoder.encode([text], "query")
+        if retriever.calibrated:
+            retriever.encoder.encode_calibration([text], "query")
 
     def answer(question):
         compose(retriever.retrieve(question, 10), retriever.data)
@@ -147,7 +155,7 @@ def profile_query(retriever, question: str) -> str:
     return "\n".join(lines[:40])
 
 
-def measure_app(index_dir: Path, model_dir: Path, questions: list[str], say: Say) -> dict:
+def measure_app(index_dir: Path, questions: list[str], say: Say) -> dict:
     """Cold start of app.py with a built index (process start -> ready and serving), then peak RSS
     after answering questions through /ask."""
     from gradio_client import Client
@@ -156,8 +164,7 @@ def measure_app(index_dir: Path, model_dir: Path, questions: list[str], say: Say
 
     log_path = Path(tempfile.mkstemp(suffix=".log")[1])
     try:
-        with launch_app(None, log_path, index_dir=index_dir, extra_env={"REGQA_MODEL_DIR": str(model_dir)},
-                        timeout_s=180) as app:
+        with launch_app(None, log_path, index_dir=index_dir, timeout_s=180) as app:
             say(f"应用冷启动 {app.ready_s:.1f} 秒；通过 /ask 提问 {len(questions)} 次…")
             client = Client(app.url, verbose=False)
             samples = []
@@ -202,9 +209,15 @@ def synthetic_index(base, articles: int, seed: int = 0):
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     dense = faiss.IndexFlatIP(dim)
     dense.add(vectors)
-    data = IndexData(path=Path("<memory>"), manifest={}, regulations=base.regulations, articles=tuple(rows),
-                     glossary=base.glossary, crossrefs=(), problems=(), bm25_tokens=tokens, dense=dense,
-                     dense_rows=np.arange(articles, dtype=np.int32))
+    calibration = None
+    if base.calibration is not None:  # the same for the calibration model's whole-article vectors
+        calibration = base.calibration[np.arange(articles) % len(originals)] + rng.normal(
+            0, 0.03, (articles, base.calibration.shape[1])).astype(np.float32)
+        calibration /= np.linalg.norm(calibration, axis=1, keepdims=True)
+    data = IndexData(path=Path("<memory>"), manifest={"calibration_model": base.manifest.get("calibration_model")},
+                     regulations=base.regulations, articles=tuple(rows), glossary=base.glossary, crossrefs=(),
+                     problems=(), bm25_tokens=tokens, dense=dense, dense_rows=np.arange(articles, dtype=np.int32),
+                     calibration=calibration)
     return data, vectors
 
 
@@ -279,17 +292,17 @@ def measure_scale(base, encoder, articles: int, questions: list[str], say: Say) 
 def run(quick: bool, say: Say) -> tuple[dict, str]:
     from eval.gold import load_split
     from retrieval.retriever import Retriever
-    from index.store import load
+    from index.store import load_for
 
     questions = [q.question for q in load_split("test" if quick else "all")]
     work = Path(tempfile.mkdtemp(prefix="regqa-bench-"))
     try:
-        build_s, index_dir, encoder, model_dir = measure_build(work, say)
-        retriever = Retriever(load(index_dir, encoder.name), encoder)
+        build_s, index_dir, encoder = measure_build(work, say)
+        retriever = Retriever(load_for(index_dir, encoder), encoder)
         query_ms = measure_queries(retriever, questions, 1 if quick else 3, say)
         serving_rss_in_process = peak_rss_mb(children=False)
         profile = profile_query(retriever, "平台能不能把我的个人信息卖给别人？")
-        app = measure_app(index_dir, model_dir, questions[:20 if quick else 40], say)
+        app = measure_app(index_dir, questions[:20 if quick else 40], say)
         scale = measure_scale(retriever.data, encoder, 50_000 if quick else 100_000, questions[:40 if quick else 80],
                               say)
     finally:

@@ -1,4 +1,4 @@
-"""python -m eval [--gold FILE] [--split dev|test|holdout|holdout2|all] [--json] [--index-dir DIR] [--no-report]"""
+"""python -m eval [--gold FILE] [--split dev|test|holdout|holdout3|all] [--json] [--index-dir DIR] [--no-report]"""
 from __future__ import annotations
 
 import argparse
@@ -85,20 +85,20 @@ def plots(report: dict, out_dir: Path) -> list[Path]:
 def bundled_index(index_dir: Path | None, encoder, say):
     """The index evaluated: the named one, or one of the bundled corpus only (the gold set's corpus,
     whatever regulations an administrator added to the app), built on first use."""
-    from index import build_from_folders, load
+    from index import build_from_folders, load_for
     from index.model import default_cache_dir
     from index.store import IndexProblem
     from ingest import DEFAULT_CORPUS
 
     if index_dir is not None:
-        return load(index_dir, encoder.name)
+        return load_for(index_dir, encoder)
     index_dir = default_cache_dir() / "index" / "bundled"
     try:
-        return load(index_dir, encoder.name)
+        return load_for(index_dir, encoder)
     except IndexProblem as problem:
         say(f"建立评测用索引（仅自带法规）：{str(problem).split('请运行')[0]}")
     build_from_folders([DEFAULT_CORPUS], index_dir, encoder, say)
-    return load(index_dir, encoder.name)
+    return load_for(index_dir, encoder)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,10 +8,12 @@ from pathlib import Path
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 # Each split's files. dev tunes settings; test and holdout only report. test was looked at during the first
 # round of development; dev_former_holdout.jsonl was the first holdout, evaluated once and then used for
-# tuning; holdout.jsonl and holdout2.jsonl were each written after every setting was fixed, by a session that
-# never ran the system, and evaluated only on the settings they were written for.
-SPLIT_FILES = {"dev": ("dev.jsonl", "dev_colloquial.jsonl", "dev_former_holdout.jsonl"), "test": ("test.jsonl",),
-               "holdout": ("holdout.jsonl",), "holdout2": ("holdout2.jsonl",)}
+# tuning, and so was dev_former_holdout2.jsonl (eval/reports/holdout2.md is its one evaluation); holdout.jsonl
+# was written after every setting was fixed, by a session that never ran the system. dev also trains the
+# ranking model (index.finetune); test and holdout never do. holdout3.jsonl was written by a session that never
+# ran the system, while the fine-tuned ranking model was being built, and evaluated once all settings were fixed.
+SPLIT_FILES = {"dev": ("dev.jsonl", "dev_colloquial.jsonl", "dev_former_holdout.jsonl", "dev_former_holdout2.jsonl"),
+               "test": ("test.jsonl",), "holdout": ("holdout.jsonl",), "holdout3": ("holdout3.jsonl",)}
 SPLITS = tuple(SPLIT_FILES)
 KINDS = ("single", "multi_article", "cross_region", "definition", "penalty", "date_scope", "unanswerable")
 PERSONAS = ("official", "citizen", "business", "evaluator")
@@ -78,7 +80,7 @@ def load_gold(path: Path) -> list[GoldQuestion]:
 
 
 def load_split(split: str = "all") -> list[GoldQuestion]:
-    """The bundled gold set: 'dev' (for tuning), 'test', 'holdout' or 'holdout2' (for reporting), or 'all'."""
+    """The bundled gold set: 'dev' (for tuning and training), 'test', 'holdout' or 'holdout3' (for reporting), or 'all'."""
     names = SPLITS if split == "all" else (split,)
     questions = [q for name in names for file in SPLIT_FILES[name] for q in load_gold(GOLD_DIR / file)]
     repeated = sorted({q.id for q in questions if sum(other.id == q.id for other in questions) > 1})

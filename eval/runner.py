@@ -34,10 +34,12 @@ ABLATIONS = (
     System("hybrid - intent prior", "hybrid", (("intent_prior", 0.0),)),
     System("hybrid - sentence passages", "hybrid", (("sentence_weight", 0.0),)),
     System("hybrid, RRF k=60 fusion", "hybrid", (("fusion", "rrf"), ("dense_weight", 1.0))),
+    # the converted model ranks (whole articles), with the weights that were best for it
+    System("hybrid - trained model (converted model ranks, whole articles)", "hybrid", (("dense_model", "calibration"), ("dense_weight", 1.5))),
     System("baseline: plain RRF k=60", "hybrid", (
         ("place_boost", False), ("synonyms", False), ("colloquial", False), ("definitions", False),
         ("intent_prior", 0.0), ("sentence_weight", 0.0), ("fusion", "rrf"), ("bm25_weight", 1.0),
-        ("dense_weight", 1.0), ("rrf_k", 60))),
+        ("dense_weight", 1.0), ("rrf_k", 60), ("dense_model", "calibration"))),
 )
 
 
@@ -46,14 +48,21 @@ class CachedEncoder:
 
     def __init__(self, encoder):
         self.inner, self.name, self.dim = encoder, encoder.name, encoder.dim
-        self.cache: dict[tuple[str, str], np.ndarray] = {}
+        self.calibration_name = getattr(encoder, "calibration_name", None)
+        self.cache: dict[tuple[str, str, str], np.ndarray] = {}
+
+    def _cached(self, texts, kind, model, encode):
+        missing = [t for t in texts if (t, kind, model) not in self.cache]
+        if missing:
+            for text, vector in zip(missing, encode(missing, kind)):
+                self.cache[(text, kind, model)] = vector
+        return np.stack([self.cache[(t, kind, model)] for t in texts])
 
     def encode(self, texts, kind):
-        missing = [t for t in texts if (t, kind) not in self.cache]
-        if missing:
-            for text, vector in zip(missing, self.inner.encode(missing, kind)):
-                self.cache[(text, kind)] = vector
-        return np.stack([self.cache[(t, kind)] for t in texts])
+        return self._cached(texts, kind, "ranking", self.inner.encode)
+
+    def encode_calibration(self, texts, kind):
+        return self._cached(texts, kind, "calibration", self.inner.encode_calibration)
 
 
 def run_system(retriever, system: System, questions: list[GoldQuestion], k: int = 10) -> dict[str, SystemRun]:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.store import IndexData, IndexProblem, build, check, load
+from index.store import IndexData, IndexProblem, build, check, load, load_for
 
-__all__ = ["IndexData", "IndexProblem", "build", "check", "load", "default_index_dir", "default_corpus_folders",
+__all__ = ["IndexData", "IndexProblem", "build", "check", "load", "load_for", "default_index_dir", "default_corpus_folders",
            "ensure_index", "rebuild_index"]
 
 
@@ -70,7 +70,7 @@ def ensure_index(index_dir: Path | None = None, corpus_folders: list[Path] | Non
         encoder = load_encoder(progress=say)
     folders = corpus_folders or default_corpus_folders()
     try:
-        data = load(index_dir, model_name=encoder.name)
+        data = load_for(index_dir, encoder)
         if explicit or data.manifest["corpus"]["folders"] == [str(Path(f).resolve()) for f in folders]:
             return data
         say("需要重建索引：法规目录有变化（加入或删除了法规）。")
@@ -79,4 +79,4 @@ def ensure_index(index_dir: Path | None = None, corpus_folders: list[Path] | Non
             raise
         say(f"需要建立索引：{problem}".split("请运行")[0])
     build_from_folders(folders, index_dir, encoder, say)
-    return load(index_dir, model_name=encoder.name)
+    return load_for(index_dir, encoder)

