@@ -255,9 +255,10 @@ class Retriever:
             first = interleave(groups)
             chosen = set(first)
             ranked = first + [row for row in ranked if row not in chosen]
-        if self.calibrated and cosines:
-            calibration = self.data.calibration @ self.encoder.encode_calibration([query.text], "query")[0]
-            cosines = {row: float(calibration[row]) for row in set(cosines) | set(ranked[:k])}
+        if self.calibrated and cosines:  # only the rows the dense side saw, and the hits: O(depth), not O(rows)
+            rows = sorted(set(cosines) | set(ranked[:k]))
+            calibration = self.data.calibration[rows] @ self.encoder.encode_calibration([query.text], "query")[0]
+            cosines = dict(zip(rows, calibration.astype(float).tolist()))
         hits = tuple(
             Hit(key=self.data.articles[row].key, regulation=self.data.articles[row].regulation,
                 article_no=self.data.articles[row].article_no, label=self.data.articles[row].label,
