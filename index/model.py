@@ -454,18 +454,24 @@ def ensure_model(cache_dir: Path | None = None, progress: Callable[[str], None] 
     staging = Path(tempfile.mkdtemp(prefix=f".{MODEL_DIR_NAME}.", dir=models_dir))
     try:
         convert(source, staging, {**expected, "converted_at": datetime.now(timezone.utc).isoformat()})
-        _make_readable(staging)  # mkdtemp and safetensors create owner-only files
-        if target.exists() and not _is_current(target, expected):
-            _discard(target, models_dir)
-        try:
-            staging.rename(target)
-        except OSError:
-            if not _is_current(target, expected):  # not a concurrent caller's finished copy
-                raise
+        install(staging, target, expected)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     report(f"嵌入模型已就绪（用时 {time.monotonic() - started:.1f} 秒）：{target}")
     return target
+
+
+def install(folder: Path, target: Path, expected: dict) -> None:
+    """Rename a finished model folder into place as target, replacing an outdated one; a concurrent caller's
+    current copy that got there first is kept."""
+    _make_readable(folder)  # mkdtemp and safetensors create owner-only files
+    if target.exists() and not _is_current(target, expected):
+        _discard(target, target.parent)
+    try:
+        folder.rename(target)
+    except OSError:
+        if not _is_current(target, expected):  # not a concurrent caller's finished copy
+            raise
 
 
 def _make_readable(folder: Path) -> None:
