@@ -10,7 +10,8 @@ Folder layout (all rows aligned with articles.jsonl):
     dense_rows.npy       article row of each dense vector (an article's first vector is the whole
                          article, the others its sentences);  dense_hashes.json  passage text hashes
     calibration.npy      (only with a CalibratedEncoder) row i = article i's whole-article vector from the
-                         calibration model, whose cosines abstention and citation thresholds are set on
+                         calibration model, whose cosines abstention and citation thresholds are set on;
+                         calibration_hashes.json  their passage text hashes
 """
 from __future__ import annotations
 
@@ -150,27 +151,48 @@ def _clear_leftovers(out_dir: Path, say: Progress) -> None:
         say(f"已清理中断的构建留下的临时目录：{'、'.join(p.name for p in staged)}")
 
 
-def _previous_vectors(out_dir: Path, model_name: str) -> dict[str, np.ndarray]:
-    """Vectors of the index being replaced, by passage hash, so unchanged passages are not re-encoded.
+def _previous_vectors(out_dir: Path, model_name: str, section: str = "model", vectors_file: str = "dense.faiss",
+                      hashes_file: str = "dense_hashes.json") -> dict[str, np.ndarray]:
+    """Vectors of the index being replaced, by passage hash, so unchanged passages are not re-encoded:
+    the ranking model's (dense.faiss) or, with section 'calibration_model', the calibration model's.
 
     Only vectors whose files still match the manifest's checksums are trusted: a damaged index gives none.
     """
     try:
         manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
-        if manifest.get("model", {}).get("name") != model_name:
+        if (manifest.get(section) or {}).get("name") != model_name:
             return {}
-        if any(sha256_file(out_dir / name) != manifest["files"][name] for name in ("dense.faiss", "dense_hashes.json")):
+        if any(sha256_file(out_dir / name) != manifest["files"][name] for name in (vectors_file, hashes_file)):
             return {}
-        import faiss
+        if vectors_file.endswith(".faiss"):
+            import faiss
 
-        index = faiss.read_index(str(out_dir / "dense.faiss"))
-        hashes = json.loads((out_dir / "dense_hashes.json").read_text(encoding="utf-8"))
-        vectors = index.reconstruct_n(0, index.ntotal)
+            index = faiss.read_index(str(out_dir / vectors_file))
+            vectors = index.reconstruct_n(0, index.ntotal)
+        else:
+            vectors = np.load(out_dir / vectors_file, allow_pickle=False)
+        hashes = json.loads((out_dir / hashes_file).read_text(encoding="utf-8"))
         if len(hashes) != len(vectors):
             return {}
         return dict(zip(hashes, vectors))
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RuntimeError):
         return {}
+
+
+def _encode_reusing(texts: list[str], model_name: str, encode, cached: dict[str, np.ndarray], what: str,
+                    say: Progress, batch: int = 64) -> tuple[np.ndarray, list[str], int]:
+    """(vectors, passage hashes, how many were encoded) for texts: cached vectors where the hash matches,
+    the rest encoded with encode(texts, 'passage') in batches."""
+    hashes = [hashlib.sha1(f"{model_name}\n{text}".encode()).hexdigest() for text in texts]
+    todo = [i for i, h in enumerate(hashes) if h not in cached]
+    say(f"正在编码{what}：{len(todo)} 段（{len(texts) - len(todo)} 段沿用已有向量）…")
+    rows = [cached.get(h) for h in hashes]
+    for start in range(0, len(todo), batch):
+        chunk = todo[start:start + batch]
+        for i, vector in zip(chunk, encode([texts[i] for i in chunk], "passage")):
+            rows[i] = vector
+        say(f"正在编码{what}：{min(start + batch, len(todo))}/{len(todo)}")
+    return np.stack(rows).astype(np.float32), hashes, len(todo)
 
 
 def build(corpus: Corpus, out_dir: Path, encoder, corpus_folders: list[Path],
@@ -216,36 +238,24 @@ def build(corpus: Corpus, out_dir: Path, encoder, corpus_folders: list[Path],
                 for text in passage_texts(article):
                     passages.append(text)
                     rows.append(row)
-            hashes = [hashlib.sha1(f"{encoder.name}\n{p}".encode()).hexdigest() for p in passages]
-            cached = _previous_vectors(out_dir, encoder.name)
-            todo = [i for i, h in enumerate(hashes) if h not in cached]
-            say(f"正在编码向量：{len(todo)} 段（{len(passages) - len(todo)} 段沿用已有向量）…")
-            vectors = np.zeros((len(passages), encoder.dim), dtype=np.float32)
-            for i, h in enumerate(hashes):
-                if h in cached:
-                    vectors[i] = cached[h]
-            batch = 64
-            for start in range(0, len(todo), batch):
-                chunk = todo[start:start + batch]
-                vectors[chunk] = encoder.encode([passages[i] for i in chunk], "passage")
-                say(f"正在编码向量：{min(start + batch, len(todo))}/{len(todo)}")
+            vectors, hashes, timings["encoded"] = _encode_reusing(
+                passages, encoder.name, encoder.encode, _previous_vectors(out_dir, encoder.name), "向量", say)
             dense = faiss.IndexFlatIP(encoder.dim)
             dense.add(vectors)
             faiss.write_index(dense, str(staging / "dense.faiss"))
             np.save(staging / "dense_rows.npy", np.asarray(rows, dtype=np.int32))
             (staging / "dense_hashes.json").write_text(json.dumps(hashes), encoding="utf-8")
             timings["dense_s"] = round(time.perf_counter() - started, 3)
-            timings["encoded"] = len(todo)
             calibration_name = getattr(encoder, "calibration_name", None)
             if calibration_name:
                 started = time.perf_counter()
-                whole = [passage_texts(article)[0] for article in corpus.articles]
-                chunks = []
-                for start in range(0, len(whole), batch):
-                    chunks.append(encoder.encode_calibration(whole[start:start + batch], "passage"))
-                    say(f"正在编码校准向量：{min(start + batch, len(whole))}/{len(whole)}")
-                calibration = np.concatenate(chunks).astype(np.float32)
+                previous = _previous_vectors(out_dir, calibration_name, "calibration_model", "calibration.npy",
+                                             "calibration_hashes.json")
+                calibration, hashes, timings["calibration_encoded"] = _encode_reusing(
+                    [passage_texts(article)[0] for article in corpus.articles], calibration_name,
+                    encoder.encode_calibration, previous, "校准向量", say)
                 np.save(staging / "calibration.npy", calibration, allow_pickle=False)
+                (staging / "calibration_hashes.json").write_text(json.dumps(hashes), encoding="utf-8")
                 timings["calibration_s"] = round(time.perf_counter() - started, 3)
 
             # 4. manifest with checksums of every file, then swap the folder into place
@@ -380,8 +390,9 @@ def check(index_dir: Path, model_name: str | None = None, check_corpus: bool = T
     built_calibration = (manifest.get("calibration_model") or {}).get("name")
     if calibration_name is not None and built_calibration != calibration_name:
         raise _problem(index_dir, f"索引的校准模型是“{built_calibration or '无'}”，当前配置的是“{calibration_name}”。")
-    if manifest.get("calibration_model") and "calibration.npy" not in manifest["files"]:
-        raise _problem(index_dir, "索引的 manifest.json 未记录文件 calibration.npy 的校验和。")
+    unlisted = [name for name in ("calibration.npy", "calibration_hashes.json") if name not in manifest["files"]]
+    if manifest.get("calibration_model") and unlisted:
+        raise _problem(index_dir, f"索引的 manifest.json 未记录文件 {'、'.join(unlisted)} 的校验和。")
     if check_corpus:
         built = manifest["corpus"]
         folders = [Path(f) for f in built["folders"]]

@@ -123,3 +123,31 @@ def test_the_calibration_model_can_rank_for_comparison(corpus_dir, tmp_path):
     cosines = data.calibration @ query
     assert [h.key for h in retrieval.hits] == [data.articles[row].key for row in np.argsort(-cosines, kind="stable")]
     assert [h.dense_score for h in retrieval.hits] == pytest.approx(sorted(cosines, reverse=True), abs=1e-6)
+
+
+class Counting(OtherFake):
+    """The calibration fake, counting the texts it encodes."""
+
+    def __init__(self, dim: int = 32):
+        super().__init__(dim)
+        self.encoded: list[str] = []
+
+    def encode(self, texts, kind):
+        self.encoded += list(texts)
+        return super().encode(texts, kind)
+
+
+def test_a_rebuild_encodes_only_new_articles_with_the_calibration_model(corpus_dir, tmp_path):
+    out = tmp_path / "index"
+    first = Counting()
+    build(load_corpus(corpus_dir), out, CalibratedEncoder(FakeEncoder(64), first), [corpus_dir])
+    before = np.load(out / "calibration.npy", allow_pickle=False)
+    assert len(first.encoded) == 3
+    (corpus_dir / "网络数据条例.txt").write_text(REGULATION + "第四条　本条例自2024年1月1日起施行。\n", encoding="utf-8")
+    again = Counting()
+    build(load_corpus(corpus_dir), out, CalibratedEncoder(FakeEncoder(64), again), [corpus_dir])
+    data = load_for(out, CalibratedEncoder(FakeEncoder(64), again))
+    assert again.encoded == [passage_texts(data.articles[3])[0]]  # only the new article
+    assert data.manifest["build"]["calibration_encoded"] == 1
+    np.testing.assert_array_equal(data.calibration[:3], before)
+    np.testing.assert_array_equal(data.calibration[3], OtherFake(32).encode(again.encoded, "passage")[0])
