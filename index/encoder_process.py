@@ -52,7 +52,6 @@ class EncoderProcess:
         self.timeout_s = timeout_s  # per request; the largest (64 passages at build time) takes about 10 s
         self.load_timeout_s = load_timeout_s
         self._lock = threading.Lock()
-        self._dim: int | None = None
         self._child: subprocess.Popen | None = None
         self._start()
 
@@ -60,8 +59,7 @@ class EncoderProcess:
         return f"EncoderProcess({str(self.path)!r}, name={self.name!r})"
 
     def _start(self) -> None:
-        self._dim = None
-        self._dims: dict[str, int] = {}
+        self._dims: dict[str, int] = {}  # each model's dimension, once the child said it is ready
         folders = [str(self.path)] + ([str(self.calibration_path)] if self.calibration_path else [])
         self._child = subprocess.Popen([sys.executable, "-m", "index.encoder_process", *folders],
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=_ROOT)
@@ -72,7 +70,7 @@ class EncoderProcess:
 
     @property
     def dim(self) -> int:
-        return self.load()._dim
+        return self.load()._dims["ranking"]
 
     def load(self) -> EncoderProcess:
         """Wait until the child has loaded the model (starting it again if it died); returns self."""
@@ -83,12 +81,11 @@ class EncoderProcess:
     def _ensure_ready(self) -> None:
         if self._child is None or self._child.poll() is not None:
             self._start()
-        if self._dim is None:
+        if not self._dims:
             hello = self._read_line(self.load_timeout_s)
             if not hello.get("ready"):
                 raise EncoderProcessError(f"嵌入模型进程未能加载模型：{hello.get('error', hello)}")
-            self._dim = int(hello["dim"])
-            self._dims = {"ranking": self._dim, "calibration": int(hello.get("calibration_dim", 0))}
+            self._dims = {"ranking": int(hello["dim"]), "calibration": int(hello.get("calibration_dim", 0))}
 
     def _read_line(self, timeout_s: float) -> dict:
         """The child's next JSON line; a child silent for timeout_s is stopped (it restarts on the next call)."""

@@ -257,7 +257,9 @@ class Retriever:
             ranked = first + [row for row in ranked if row not in chosen]
         if self.calibrated and cosines:  # only the rows the dense side saw, and the hits: O(depth), not O(rows)
             rows = sorted(set(cosines) | set(ranked[:k]))
-            calibration = self.data.calibration[rows] @ self.encoder.encode_calibration([query.text], "query")[0]
+            question = vector[0] if self._ranks_with_calibration else \
+                self.encoder.encode_calibration([query.text], "query")[0]  # not twice when it also ranks
+            calibration = self.data.calibration[rows] @ question
             cosines = dict(zip(rows, calibration.astype(float).tolist()))
         hits = tuple(
             Hit(key=self.data.articles[row].key, regulation=self.data.articles[row].regulation,

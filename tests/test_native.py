@@ -259,7 +259,7 @@ def test_a_child_writing_something_else_is_stopped_with_a_message(tmp_path, monk
     import sys
 
     def start(self):  # a child that prints what is not the protocol, then waits
-        self._dim = None
+        self._dims = {}
         self._child = subprocess.Popen([sys.executable, "-c", "import time; print('Loading weights…', flush=True); "
                                         "time.sleep(60)"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
