@@ -17,8 +17,8 @@ import time
 import traceback
 from pathlib import Path
 
-from retrieval.answer import Answer, Citation
-from retrieval.records import Filters
+from core.events import REBUILD_NEEDED, Event
+from retrieval.records import Answer, Citation, EmptyQuestion, Filters
 
 WAIT_FOR_INDEX_S = 300  # a question asked while the index is being built waits this long at most
 CONCURRENCY = 8
@@ -163,13 +163,14 @@ def render_about(data) -> str:
         f"<li>{_e('《' + title_of[p.source_file] + '》' if p.source_file in title_of else p.source_file)}"
         f"{_e(p.article_label)}：{_e(p.message)}</li>" for p in data.problems) or "<li>无</li>"
     manifest = data.manifest
+    model_name = manifest.model.name
     return (f'<div class="regqa-reader"><p>本助手只依据以下 {len(data.regulations)} 部法规、'
             f"共 {len(data.articles)} 条条文作答，回答中的摘录均为条文原文。</p>"
             "<table><thead><tr><th>法规</th><th>地区</th><th>层级</th><th>条数</th><th>通过日期</th>"
             f"<th>施行日期</th><th>效力</th></tr></thead><tbody>{rows}</tbody></table>"
             f"<h3>已知的来源文本问题</h3><ul>{problems}</ul>"
-            f"<p>索引建立于 {_e(manifest.get('created_at', '未知'))}，"
-            f"嵌入模型 {_e(manifest.get('model', {}).get('name', '未知'))}。</p></div>")
+            f"<p>索引建立于 {_e(manifest.created_at or '未知')}，"
+            f"嵌入模型 {_e(model_name or '未知')}。</p></div>")
 
 
 class Service:
@@ -188,23 +189,33 @@ class Service:
     def say(self, message: str) -> None:
         print(f"[法规问答] {message}", flush=True)
         self.progress = message
-        if message.startswith(("需要建立索引：", "需要重建索引：")):  # said by index.ensure_index
-            self.rebuilt_because = message.split("：", 1)[1]
+
+    def on_event(self, event: Event) -> None:
+        """Progress of the verbs the first start runs (models, index), shown on the console and in the page."""
+        if event.stage == REBUILD_NEEDED:
+            self.rebuilt_because = event.detail
+        self.say(event.message)
 
     def load(self, rebuild: bool = False) -> None:
-        """Load the index (first rebuilding the configured one, when asked), then warm up the model."""
+        """Prepare what is missing (models, the default index), load the index (first rebuilding the
+        configured one, when asked), then warm up the model."""
+        from core import paths
         from index import IndexProblem, rebuild_index
-        from index.encoder import load_encoder
-        from retrieval.retriever import Retriever
+        from library import default_corpus_folders
+        from models import load_encoder, prepare
+        from models.protocol import ModelProblem
+        from retrieval.startup import open_retriever
 
         started = time.perf_counter()
         try:
+            if paths.model_dir_override() is None:
+                prepare(progress=self.on_event)  # the first start makes the models (minutes), visibly
             # the model loads in a child process while this one loads the index and imports gradio
-            encoder = load_encoder(progress=self.say, child_process=True)
+            encoder = load_encoder(child_process=True)
             if rebuild:
                 self.say(f"正在重建索引：{self.index_dir}")
-                rebuild_index(self.index_dir, encoder, self.say)
-            retriever = Retriever.load(self.index_dir, encoder=encoder, progress=self.say)
+                rebuild_index(self.index_dir, encoder, default_corpus_folders(), self.on_event)
+            retriever = open_retriever(self.index_dir, encoder=encoder, progress=self.on_event)
             self.say("正在加载嵌入模型…")
             retriever.retrieve("信息化", k=1)  # loads the model and the tokenizer before the first user
             self.retriever = retriever
@@ -214,6 +225,9 @@ class Service:
         except IndexProblem as problem:
             self.problem = f"索引不可用：{problem}"
             self.rebuildable = self.index_dir is not None
+            self.say(self.problem)
+        except ModelProblem as problem:
+            self.problem = f"模型不可用：{problem}"
             self.say(self.problem)
         except Exception as error:  # printed with its traceback and shown in the page
             traceback.print_exc()
@@ -253,15 +267,13 @@ class Service:
     def ask(self, question: str | None, jurisdictions: list[str] | None = None,
             regulations: list[str] | None = None) -> tuple[str, dict]:
         """The /ask endpoint: HTML answer and the citations as JSON."""
-        from index.encoder_process import EncoderProcessError
-        from index.tokenize import without_surrogates
-        from retrieval.answer import compose
-        from retrieval.normalize import clean_question
+        from models.process import EncoderProcessError
+        from retrieval.retriever import is_blank
 
-        question = without_surrogates(question or "").strip()  # shown back: must be valid UTF-8
-        if not clean_question(question)[0]:  # nothing but spaces and control characters
-            message = "请输入问题，例如：“天津市对政务信息收费有什么规定？”"
-            return message_html(message), {"error": message}
+        question = (question or "").strip()
+        blank = "请输入问题，例如：“天津市对政务信息收费有什么规定？”"
+        if is_blank(question):  # nothing but spaces and control characters
+            return message_html(blank), {"error": blank}
         if not self.ready.wait(WAIT_FOR_INDEX_S):
             message = f"索引仍在准备中（{self.progress}），请稍后再问。"
             return message_html(message), {"error": message}
@@ -270,10 +282,11 @@ class Service:
             return message_html(self.problem), {"error": self.problem}
         filters = Filters(regulations=tuple(regulations or ()), jurisdictions=tuple(jurisdictions or ()))
         try:
-            retrieval = retriever.retrieve(question, k=RETRIEVE_K, filters=filters)
+            answer = retriever.ask(question, filters=filters, k=RETRIEVE_K)
         except EncoderProcessError as error:  # the model's process died or failed: say so, it restarts
             return message_html(str(error)), {"error": str(error)}
-        answer = compose(retrieval, retriever.data, filters=filters)
+        except EmptyQuestion:
+            return message_html(blank), {"error": blank}
         return render_answer(answer), answer_json(answer)
 
     def status_html(self) -> str:
@@ -355,9 +368,10 @@ def build_ui(service: Service, admin=None):
 
 
 def main() -> None:
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    index_dir = os.environ.get("REGQA_INDEX_DIR")
-    service = Service(Path(index_dir).expanduser() if index_dir else None)
+    from core import paths
+
+    paths.quiet_gradio()
+    service = Service(paths.index_dir_override())
     service.start()  # before importing gradio: the index and the model load while the page is built
     import gradio as gr
 
@@ -365,7 +379,7 @@ def main() -> None:
 
     demo = build_ui(service, admin_from_env(service, service.index_dir))
     demo.queue(default_concurrency_limit=CONCURRENCY)
-    port = int(os.environ.get("GRADIO_SERVER_PORT", "7860"))
+    port = paths.server_port()
     theme = gr.themes.Default(font=["WenQuanYi Micro Hei", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei",
                                     "sans-serif"], font_mono=["monospace"])
     print(f"[法规问答] 页面地址：http://127.0.0.1:{port}", flush=True)

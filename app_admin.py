@@ -1,4 +1,4 @@
-"""The 管理 tab: an administrator adds or removes regulations; it only formats what ``index.user_corpus`` does.
+"""The 管理 tab: an administrator adds or removes regulations; it only formats what ``library.UserCorpus`` does.
 
 The tab exists only when $REGQA_ADMIN_PASSWORD is set, and every change checks that password.
 """
@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import hmac
 import html
-import os
 import time
 import traceback
 
-from index.user_corpus import MAX_FILE_BYTES, AddedRegulation, Preview, Rejected, UserCorpus
+from library.user_corpus import MAX_FILE_BYTES, AddedRegulation, Preview, Rejected, UserCorpus
 
 PASSWORD_ENV = "REGQA_ADMIN_PASSWORD"
 WRONG_PASSWORD_DELAY_S = 1.0  # slows down guessing
@@ -138,7 +137,7 @@ class Admin:
             return message_html("请先上传法规文件。", "error"), *unchanged
         try:
             change = self.library.add(path, None, self._metadata(title, jurisdiction, effective_date),
-                                      self.service.retriever.encoder, self.service.say)
+                                      self.service.retriever.encoder, self.service.on_event)
             self.service.reload()
         except Rejected as rejected:
             body = render_preview(rejected.preview) if rejected.preview else message_html(str(rejected), "error")
@@ -160,7 +159,7 @@ class Admin:
         if not title:
             return message_html("请选择要删除的法规。", "error"), gr.update(), gr.update()
         try:
-            change = self.library.remove(title, self.service.retriever.encoder, self.service.say)
+            change = self.library.remove(title, self.service.retriever.encoder, self.service.on_event)
             self.service.reload()
         except Rejected as rejected:
             return message_html(str(rejected), "error"), gr.update(), gr.update()
@@ -181,7 +180,9 @@ class Admin:
 
 def admin_from_env(service, index_dir=None) -> Admin | None:
     """The Admin when $REGQA_ADMIN_PASSWORD is set (and not empty), else None: no 管理 tab at all."""
-    password = os.environ.get(PASSWORD_ENV, "")
+    from core import paths
+
+    password = paths.admin_password()
     return Admin(service, password, UserCorpus.default(index_dir)) if password else None
 
 

@@ -73,20 +73,21 @@ def _descendants(pid: int) -> list[int]:
 
 def measure_build(work: Path, say: Say):
     """Parse, model load and a fresh index build (no reused vectors), by stage."""
-    from index.encoder import load_encoder
-    from index.finetune import ensure_ranking_model
-    from index.model import ensure_model
+    from core.events import printer
     from index.store import build, load
     from ingest import DEFAULT_CORPUS, load_corpus
+    from models import load_encoder
+    from models.convert import prepare_converted
+    from models.train import prepare_ranking
 
     started = time.perf_counter()
     corpus = load_corpus(DEFAULT_CORPUS)
     parse_s = time.perf_counter() - started
     started = time.perf_counter()
-    ensure_model(progress=say)
+    prepare_converted(progress=printer())
     convert_s = time.perf_counter() - started
     started = time.perf_counter()
-    ensure_ranking_model(progress=say)  # trains on first use (minutes); a check afterwards
+    prepare_ranking(progress=printer())  # trains on first use (minutes); a check afterwards
     train_s = time.perf_counter() - started
     started = time.perf_counter()
     encoder = load_encoder().load()  # the shipped pair: ranking and calibration models
@@ -97,19 +98,18 @@ def measure_build(work: Path, say: Say):
     build(corpus, out, encoder, [DEFAULT_CORPUS])
     total_s = time.perf_counter() - started
     manifest = load(out).manifest
-    timings = manifest["build"]
+    timings = manifest.build
     build_s = {"parse": round(parse_s, 3), "bm25": timings["bm25_s"], "dense_encoding": timings["dense_s"],
                "calibration_encoding": timings.get("calibration_s"),
                "total": round(total_s, 2), "model_load": round(load_s, 2), "model_convert_or_check": round(convert_s, 2),
-               "ranking_model_train_or_check": round(train_s, 2), "passages": manifest["counts"]["passages"],
-               "passages_per_s": round(manifest["counts"]["passages"] / timings["dense_s"], 1)}
+               "ranking_model_train_or_check": round(train_s, 2), "passages": manifest.counts["passages"],
+               "passages_per_s": round(manifest.counts["passages"] / timings["dense_s"], 1)}
     return build_s, out, encoder
 
 
 def measure_queries(retriever, questions: list[str], reps: int, say: Say) -> dict:
     """Latency of each mode on real questions (the encoder is not cached between calls)."""
-    from retrieval.answer import compose
-    from retrieval.normalize import clean_question
+    from ingest.text import clean_question
 
     def encode_only(question):  # every model a question goes through (ranking and calibration)
         text = clean_question(question)[0]
@@ -118,7 +118,7 @@ def measure_queries(retriever, questions: list[str], reps: int, say: Say) -> dic
             retriever.encoder.encode_calibration([text], "query")
 
     def answer(question):
-        compose(retriever.retrieve(question, 10), retriever.data)
+        retriever.ask(question, k=10)
 
     runs = {
         "encode_only": encode_only,
@@ -142,12 +142,10 @@ def measure_queries(retriever, questions: list[str], reps: int, say: Say) -> dic
 
 def profile_query(retriever, question: str) -> str:
     """cProfile of one full answer, top functions by cumulative time."""
-    from retrieval.answer import compose
-
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(5):
-        compose(retriever.retrieve(question, 10), retriever.data)
+        retriever.ask(question, k=10)
     profiler.disable()
     stream = io.StringIO()
     pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(18)
@@ -190,6 +188,7 @@ def synthetic_index(base, articles: int, seed: int = 0):
 
     import faiss
 
+    from index.lexical import Lexical
     from index.store import IndexData
 
     rng = np.random.default_rng(seed)
@@ -214,9 +213,9 @@ def synthetic_index(base, articles: int, seed: int = 0):
         calibration = base.calibration[np.arange(articles) % len(originals)] + rng.normal(
             0, 0.03, (articles, base.calibration.shape[1])).astype(np.float32)
         calibration /= np.linalg.norm(calibration, axis=1, keepdims=True)
-    data = IndexData(path=Path("<memory>"), manifest={"calibration_model": base.manifest.get("calibration_model")},
-                     regulations=base.regulations, articles=tuple(rows), glossary=base.glossary, crossrefs=(),
-                     problems=(), bm25_tokens=tokens, dense=dense, dense_rows=np.arange(articles, dtype=np.int32),
+    data = IndexData(path=Path("<memory>"), manifest=base.manifest, regulations=base.regulations,
+                     articles=tuple(rows), glossary=base.glossary, crossrefs=(), problems=(), bm25_tokens=tokens,
+                     lexical=Lexical(tokens), dense=dense, dense_rows=np.arange(articles, dtype=np.int32),
                      calibration=calibration)
     return data, vectors
 
@@ -229,9 +228,12 @@ def measure_scale(base, encoder, articles: int, questions: list[str], say: Say) 
 
     say(f"规模测试：生成 {articles} 条合成条文…")
     data, vectors = synthetic_index(base, articles)
+    from index.lexical import Lexical
+
     started = time.perf_counter()
-    retriever = Retriever(data, encoder)
+    Lexical(data.bm25_tokens)  # what building the bm25s side costs at this size (the index persists it)
     lexical_build_s = time.perf_counter() - started
+    retriever = Retriever(data, encoder)
     for question in questions[:3]:
         retriever.retrieve(question, 10)
     hybrid, bm25 = [], []

@@ -85,23 +85,28 @@ def plots(report: dict, out_dir: Path) -> list[Path]:
 def bundled_index(index_dir: Path | None, encoder, say):
     """The index evaluated: the named one, or one of the bundled corpus only (the gold set's corpus,
     whatever regulations an administrator added to the app), built on first use."""
+    from core import paths
     from index import build_from_folders, load_for
-    from index.model import default_cache_dir
     from index.store import IndexProblem
-    from ingest import DEFAULT_CORPUS
 
     if index_dir is not None:
         return load_for(index_dir, encoder)
-    index_dir = default_cache_dir() / "index" / "bundled"
+    index_dir = paths.home() / "index" / "bundled"
     try:
         return load_for(index_dir, encoder)
     except IndexProblem as problem:
-        say(f"建立评测用索引（仅自带法规）：{str(problem).split('请运行')[0]}")
-    build_from_folders([DEFAULT_CORPUS], index_dir, encoder, say)
+        print(f"建立评测用索引（仅自带法规）：{problem.detail}", file=sys.stderr, flush=True)
+    build_from_folders([paths.BUNDLED_CORPUS], index_dir, encoder, say)
     return load_for(index_dir, encoder)
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["pairs"]:  # python -m eval pairs: write the ranking model's training pairs
+        from eval.pairs import write_dev_pairs
+
+        print(write_dev_pairs())
+        return 0
     from eval.gold import SPLITS, GoldError, load_gold, load_split
     from eval.runner import CachedEncoder, evaluate
     from index import IndexProblem
@@ -119,16 +124,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：{err}", file=sys.stderr)
         return 2
 
-    from index.encoder import load_encoder
+    from core import paths
+    from core.events import printer
+    from models import load_encoder, prepare
+    from models.protocol import ModelProblem
     from retrieval.retriever import Retriever
 
-    def say(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
-
+    say = printer()
     try:
-        encoder = CachedEncoder(load_encoder(progress=say))
+        if paths.model_dir_override() is None:
+            prepare(progress=say)
+        encoder = CachedEncoder(load_encoder())
         retriever = Retriever(bundled_index(args.index_dir, encoder.inner, say), encoder)
-    except IndexProblem as problem:
+    except (IndexProblem, ModelProblem) as problem:
         print(f"错误：{problem}", file=sys.stderr)
         return 1
     report = evaluate(retriever, questions)

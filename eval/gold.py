@@ -5,17 +5,20 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.records import article_key
+
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 # Each split's files. dev tunes settings; test and holdout only report. test was looked at during the first
 # round of development; dev_former_holdout.jsonl was the first holdout, evaluated once and then used for
 # tuning, and so was dev_former_holdout2.jsonl (eval/reports/holdout2.md is its one evaluation); holdout.jsonl
 # was written after every setting was fixed, by a session that never ran the system. dev also trains the
-# ranking model (index.finetune); test and holdout never do. holdout3.jsonl was written by a session that never
+# ranking model (models/training/pairs.jsonl, written by `python -m eval pairs`); test and holdout never do. holdout3.jsonl was written by a session that never
 # ran the system, while the fine-tuned ranking model was being built, and evaluated once all settings were fixed.
 SPLIT_FILES = {"dev": ("dev.jsonl", "dev_colloquial.jsonl", "dev_former_holdout.jsonl", "dev_former_holdout2.jsonl"),
                "test": ("test.jsonl",), "holdout": ("holdout.jsonl",), "holdout3": ("holdout3.jsonl",)}
 SPLITS = tuple(SPLIT_FILES)
-KINDS = ("single", "multi_article", "cross_region", "definition", "penalty", "date_scope", "unanswerable")
+KINDS = ("single", "multi_article", "cross_region", "cross_level", "definition", "penalty", "date_scope",
+         "unanswerable")
 PERSONAS = ("official", "citizen", "business", "evaluator")
 
 
@@ -38,7 +41,7 @@ class GoldQuestion:
 
     @property
     def gold_keys(self) -> tuple[str, ...]:
-        return tuple(f"{regulation}#{article}" for regulation, article in self.gold)
+        return tuple(article_key(regulation, article) for regulation, article in self.gold)
 
 
 def parse_line(line: str, where: str) -> GoldQuestion:

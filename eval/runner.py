@@ -68,19 +68,19 @@ class CachedEncoder:
 def run_system(retriever, system: System, questions: list[GoldQuestion], k: int = 10) -> dict[str, SystemRun]:
     from retrieval.retriever import Retriever
 
-    # a retriever of its own per system, so every setting (the BM25 backend too) takes effect
+    # a retriever of its own per system, so every setting takes effect (the loaded BM25 index is shared)
     variant = Retriever(retriever.data, retriever.encoder,
                         dataclasses.replace(retriever.settings, **dict(system.overrides)))
     runs = {}
     for question in questions:
-        retrieval = variant.retrieve(question.question, k, mode=system.mode)
         excerpts: tuple[tuple[str, str], ...] = ()
         if system.compose:
-            from retrieval.answer import compose
-
-            answer = compose(retrieval, retriever.data)
-            excerpts = tuple((f"{c.regulation}#{c.article_no}", e) for c in answer.citations
+            answer = variant.ask(question.question, k=k, mode=system.mode)
+            retrieval = answer.retrieval
+            excerpts = tuple((c.key, e) for c in answer.citations
                              if c.role in ("answer", "definition", "referenced") for e in c.excerpts)
+        else:
+            retrieval = variant.retrieve(question.question, k, mode=system.mode)
         runs[question.id] = SystemRun(question.id, tuple(h.key for h in retrieval.hits), retrieval.abstained,
                                       excerpts)
     return runs

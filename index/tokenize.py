@@ -4,10 +4,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+
+from ingest.text import normalize_text
 
 # Domain terms jieba must keep whole (and their common parts, via cut_for_search).
 USER_WORDS = (
@@ -29,24 +30,8 @@ STOP_WORDS = frozenset("""
 请问 想 问 知道 一般 规定 条例 办法 本条例 本办法 有关 相关 应当 按照 依照 根据 进行 开展 工作 方面 情况 问题
 ， 。 ？ ！ 、 ； ： “ ” ‘ ’ （ ） 《 》 【 】 … — · ? ! , . ; : " ' ( ) [ ] - / 
 """.split())
-_SPACE = re.compile(r"\s+")
-_SURROGATE = re.compile("[\ud800-\udfff]")  # lone surrogates (from JSON escapes or undecodable argv bytes)
 
 Tokenizer = Callable[[str], list[str]]
-
-
-def without_surrogates(text: str) -> str:
-    """The text with each lone surrogate (which UTF-8 cannot carry) replaced by U+FFFD."""
-    return _SURROGATE.sub("\ufffd", text)
-
-
-def normalize_text(text: str) -> str:
-    """Full-width -> half-width (NFKC), traditional -> simplified, lower case, one space."""
-    from ingest.clean import remove_pinyin, to_simplified
-
-    text = unicodedata.normalize("NFKC", without_surrogates(text))
-    text = to_simplified(remove_pinyin(text))
-    return _SPACE.sub(" ", text).strip().lower()
 
 
 def tokenizer_fingerprint(extra_words: tuple[str, ...] = ()) -> str:
@@ -93,13 +78,13 @@ def load_prefix_dictionary(segmenter, cache_root: Path | None = None) -> None:
     import jieba
     import numpy as np
 
-    from index.files import sha256_file
-    from index.model import default_cache_dir
+    from core import paths
+    from core.files import sha256_file
 
     if segmenter.initialized or segmenter.dictionary != jieba.DEFAULT_DICT:
         return
     try:
-        folder = (cache_root or default_cache_dir() / "jieba") / (
+        folder = (cache_root or paths.jieba_cache_dir()) / (
             f"{jieba.__version__}-{sha256_file(Path(jieba.__file__).with_name('dict.txt'))[:16]}")
         if not (folder / "prefix.json").is_file():
             segmenter.initialize()  # jieba's own way, once; then written out for the next start

@@ -7,13 +7,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ingest.records import Article, Corpus, CrossRef, GlossaryEntry, Paragraph, Problem, Regulation
+from core.paths import BUNDLED_CORPUS
+from ingest.records import Article, Corpus, CrossRef, GlossaryEntry, Paragraph, Problem, Regulation, article_key
 
-DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "data" / "regulations"
+DEFAULT_CORPUS = BUNDLED_CORPUS  # the five bundled regulations
 SUFFIXES = (".txt", ".md", ".docx")
 MANIFEST = "manifest.json"
 
-__all__ = ["Article", "Corpus", "CrossRef", "GlossaryEntry", "Paragraph", "Problem", "Regulation",
+__all__ = ["Article", "Corpus", "CrossRef", "GlossaryEntry", "Paragraph", "Problem", "Regulation", "article_key",
            "DEFAULT_CORPUS", "load_corpus", "load_file", "read_manifest"]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from ingest.numerals import NUMERAL_CHARS, parse_numeral
-from ingest.records import Article, CrossRef, GlossaryEntry
+from ingest.records import Article, CrossRef, GlossaryEntry, article_key
 
 _N = f"[{NUMERAL_CHARS}]+"
 # 本条例所称公共数据，是指… / 本办法所称信息化，是指…
@@ -41,7 +41,8 @@ def _entry(article: Article, term: str, verb: str, definition: str) -> GlossaryE
     """A glossary entry; '包括' stays part of the definition (是指 does not)."""
     definition = (verb if verb == "包括" else "") + definition.strip()
     return GlossaryEntry(term=term.strip("“”\"'「」 "), definition=definition,
-                         regulation=article.regulation, article_no=article.article_no, label=article.label)
+                         regulation=article.regulation, article_no=article.article_no, label=article.label,
+                         key=article.key)
 
 
 def cross_references(articles: list[Article]) -> list[CrossRef]:
@@ -49,7 +50,7 @@ def cross_references(articles: list[Article]) -> list[CrossRef]:
 
     References to other laws (《中华人民共和国网络安全法》第二十一条) are not links.
     """
-    numbers = {(a.regulation, a.article_no) for a in articles}
+    numbers = {(a.regulation, a.article_no): a.key for a in articles if not a.sub_no}  # 第X条 names X, not X之一
     links: list[CrossRef] = []
     for article in articles:
         seen: set[int] = set()
@@ -68,5 +69,6 @@ def cross_references(articles: list[Article]) -> list[CrossRef]:
                 if number != article.article_no and number not in seen \
                         and (article.regulation, number) in numbers:
                     seen.add(number)
-                    links.append(CrossRef(article.regulation, article.article_no, number, run.group(0)))
+                    links.append(CrossRef(article.regulation, article.article_no, number, run.group(0),
+                                          article.key, numbers[(article.regulation, number)]))
     return links

@@ -4,6 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def article_key(regulation: str, article_no: int, sub_no: int = 0, version: str = "") -> str:
+    """The one way to name an article: 天津市信息化促进条例#28, 第十二条之一 -> #12-1; a historical version
+    of a regulation (version = its date) -> 中华人民共和国民事诉讼法@2021-12-24#1."""
+    at = f"@{version}" if version else ""
+    sub = f"-{sub_no}" if sub_no else ""
+    return f"{regulation}{at}#{article_no}{sub}"
+
+
 @dataclass(frozen=True)
 class Paragraph:
     """One paragraph (款) of an article, with the items (项) listed under it."""
@@ -30,9 +38,8 @@ class Article:
 
     @property
     def key(self) -> str:
-        """Stable identifier: regulation title and article number."""
-        suffix = f"-{self.sub_no}" if self.sub_no else ""
-        return f"{self.regulation}#{self.article_no}{suffix}"
+        """Stable identifier: regulation title and article number (see article_key)."""
+        return article_key(self.regulation, self.article_no, self.sub_no)
 
     @property
     def citation(self) -> str:
@@ -75,6 +82,7 @@ class GlossaryEntry:
     regulation: str
     article_no: int
     label: str
+    key: str = ""  # the defining article's key (article_key)
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,8 @@ class CrossRef:
     from_article: int
     to_article: int
     phrase: str  # the referring words as they stand in the text
+    from_key: str = ""  # the referring article's key (article_key)
+    to_key: str = ""  # the referred article's key
 
 
 @dataclass(frozen=True)

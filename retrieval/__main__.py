@@ -6,12 +6,12 @@ import json
 import sys
 from pathlib import Path
 
-from retrieval.normalize import clean_question
+from ingest.text import clean_question
 
 
 def hit_rows(retrieval, retriever) -> list[dict]:
     """Hits as plain rows with a verbatim excerpt of each article."""
-    from retrieval.answer import excerpts_for
+    from retrieval.excerpts import excerpts_for
 
     rows = []
     for hit in retrieval.hits:
@@ -23,7 +23,7 @@ def hit_rows(retrieval, retriever) -> list[dict]:
 
 
 def result_row(question_id, question: str, retriever, k: int) -> dict:
-    retrieval = retriever.retrieve(question, k)
+    retrieval = retriever.ask(question, k=k).retrieval
     return {"id": question_id, "question": question, "truncated": retrieval.query.truncated,
             "abstained": retrieval.abstained, "hits": hit_rows(retrieval, retriever)}
 
@@ -81,21 +81,20 @@ def main(argv: list[str] | None = None) -> int:
                 return 2
             questions.append((row.get("id"), question))
 
+    from core.events import printer
     from index import IndexProblem
-    from retrieval.retriever import Retriever
-
-    def say(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
+    from models.protocol import ModelProblem
+    from retrieval.startup import open_retriever
 
     try:
-        retriever = Retriever.load(args.index_dir, progress=say)
-    except IndexProblem as problem:
+        retriever = open_retriever(args.index_dir, progress=printer())
+    except (IndexProblem, ModelProblem) as problem:
         print(f"错误：{problem}", file=sys.stderr)
         return 1
+    if retriever.threshold_note:
+        print(f"提示：{retriever.threshold_note}", file=sys.stderr)
     if args.command == "ask" and not args.json:
-        from retrieval.answer import compose
-
-        print(compose(retriever.retrieve(args.question, args.k), retriever.data).text)
+        print(retriever.ask(args.question, k=args.k).text)
         return 0
     for question_id, question in questions:
         print(json_line(result_row(question_id, question, retriever, args.k)), flush=True)

@@ -1,12 +1,9 @@
-"""Query normalization: script, width and spacing; colloquial terms; places named in the question."""
+"""The question's vocabulary: abbreviations and everyday words mapped to the regulations' words, and the
+places a question names. (Normalizing text itself is ingest.text's job.)"""
 from __future__ import annotations
 
 import re
 
-from index.tokenize import normalize_text
-
-MAX_QUESTION_CHARS = 500  # longer questions are truncated (the answer says so)
-MAX_RAW_QUESTION_CHARS = 20 * MAX_QUESTION_CHARS  # what normalization reads at most of a (pasted) question
 
 # Abbreviations and common typos -> the regulations' words (appended, never replacing). Only terms
 # with an exact counterpart: on the dev split, broader colloquial expansions (老百姓 -> 公民, 处罚 ->
@@ -90,15 +87,3 @@ def colloquial_expansion(text: str) -> str:
     """The text plus the regulations' words for the everyday words it uses (for BM25)."""
     extra = [target for sources, target in COLLOQUIAL if any(source in text for source in sources)]
     return text if not extra else f"{text} {' '.join(extra)}"
-
-
-def clean_question(question: str) -> tuple[str, bool]:
-    """Drop control characters, normalize, truncate to MAX_QUESTION_CHARS; return (text, truncated).
-
-    The text is '' when the question holds nothing but spaces and control characters.
-    """
-    cut = len(question) > MAX_RAW_QUESTION_CHARS
-    question = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question[:MAX_RAW_QUESTION_CHARS])
-    text = normalize_text(question)
-    truncated = cut or len(text) > MAX_QUESTION_CHARS
-    return text[:MAX_QUESTION_CHARS], truncated

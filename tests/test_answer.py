@@ -164,8 +164,7 @@ def test_truncated_question_gets_a_note(retriever):
 
 def test_filters_are_stated(retriever):
     filters = Filters(jurisdictions=("天津市",))
-    answer = compose(retriever.retrieve("国家机关提供政务信息可以收费吗？", filters=filters), retriever.data,
-                     filters=filters)
+    answer = retriever.ask("国家机关提供政务信息可以收费吗？", filters=filters)
     assert roles(answer) == [(f"{TJ}#1", "answer")]
     assert answer.notes == ("已按筛选条件只在《天津市信息条例》中查找。",)
 

@@ -12,6 +12,8 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 import pytest
+
+from tiny_corpus import Said
 from bench.app_process import launch_app
 
 from eval.gold import load_split
@@ -211,7 +213,7 @@ def test_a_damaged_default_index_is_rebuilt_saying_why(real_index_dir, real_mode
     monkeypatch.setenv("REGQA_MODEL_DIR", str(real_model_dir))
     monkeypatch.delenv("REGQA_INDEX_DIR", raising=False)
     service = Service(None)
-    said = []
+    said = Said()
     monkeypatch.setattr(service, "say", lambda message: (said.append(message), Service.say(service, message)))
     service.load()
     assert "需要建立索引：索引文件已损坏（校验和不符）：dense_rows.npy。" in said

@@ -4,7 +4,7 @@ import pytest
 
 from bench.measure import percentiles, synthetic_index
 from index import build, load
-from index.encoder import FakeEncoder
+from models.protocol import FakeEncoder
 from ingest import load_corpus
 from retrieval.retriever import Retriever
 

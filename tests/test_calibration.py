@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from index import IndexProblem, build, load, load_for
-from index.encoder import CalibratedEncoder, FakeEncoder
+from index.store import ModelRef
+from models.encoders import CalibratedEncoder
+from models.protocol import FakeEncoder
 from index.store import passage_texts
 from ingest import load_corpus
 from retrieval.retriever import Retriever, Settings
@@ -51,9 +53,9 @@ def calibrated_index(corpus_dir, out, calibration=None):
 def test_index_stores_one_calibration_vector_per_article(corpus_dir, tmp_path):
     out, encoder = calibrated_index(corpus_dir, tmp_path / "index")
     data = load_for(out, encoder)
-    assert data.manifest["model"] == {"name": "fake-bigram", "dim": 64}
-    assert data.manifest["calibration_model"] == {"name": "fake-calibration", "dim": 32}
-    assert "calibration.npy" in data.manifest["files"]
+    assert data.manifest.model == ModelRef("fake-bigram", 64)
+    assert data.manifest.calibration_model == ModelRef("fake-calibration", 32)
+    assert "calibration.npy" in data.manifest.files
     expected = OtherFake(32).encode([passage_texts(a)[0] for a in data.articles], "passage")
     np.testing.assert_array_equal(data.calibration, expected)
 
@@ -62,7 +64,7 @@ def test_single_encoder_index_has_no_calibration(corpus_dir, tmp_path):
     out = tmp_path / "index"
     build(load_corpus(corpus_dir), out, FakeEncoder(64), [corpus_dir])
     data = load(out, "fake-bigram")
-    assert data.calibration is None and data.manifest["calibration_model"] is None
+    assert data.calibration is None and data.manifest.calibration_model is None
     assert not Retriever(data, FakeEncoder(64)).calibrated
 
 
@@ -148,6 +150,6 @@ def test_a_rebuild_encodes_only_new_articles_with_the_calibration_model(corpus_d
     build(load_corpus(corpus_dir), out, CalibratedEncoder(FakeEncoder(64), again), [corpus_dir])
     data = load_for(out, CalibratedEncoder(FakeEncoder(64), again))
     assert again.encoded == [passage_texts(data.articles[3])[0]]  # only the new article
-    assert data.manifest["build"]["calibration_encoded"] == 1
+    assert data.manifest.build["calibration_encoded"] == 1
     np.testing.assert_array_equal(data.calibration[:3], before)
     np.testing.assert_array_equal(data.calibration[3], OtherFake(32).encode(again.encoded, "passage")[0])

@@ -79,10 +79,10 @@ def test_every_excerpt_of_every_gold_answer_is_verbatim(real_retriever):
 
 
 def test_retrieval_cli_batch_and_ask_json(product_index_dir, product_encoder, monkeypatch, tmp_path, capsys):
-    import index.encoder
+    import models.encoders
     from retrieval.__main__ import main
 
-    monkeypatch.setattr(index.encoder, "load_encoder", lambda *args, **kwargs: product_encoder)
+    monkeypatch.setattr(models.encoders, "load_encoder", lambda *args, **kwargs: product_encoder)
     batch = tmp_path / "q.jsonl"
     batch.write_text("\n".join(json.dumps({"id": i, "question": q, "extra": 1}, ensure_ascii=False) for i, q in
                                enumerate(["天津市对政务信息收费有什么规定？", "网约车司机的社保怎么交？"])), encoding="utf-8")

@@ -8,7 +8,7 @@ from eval.gold import GoldError, load_gold
 from eval.metrics import SystemRun, abstention, answer_quality, ranking_scores
 from eval.runner import evaluate
 from index import build, load
-from index.encoder import FakeEncoder
+from models.protocol import FakeEncoder
 from ingest import load_corpus
 from retrieval.retriever import Retriever
 

@@ -1,4 +1,4 @@
-"""The ranking model's training (index.finetune): its pairs, its record, and a real (tiny) training run."""
+"""The ranking model's training (models.train): its pairs, its record, and a real (tiny) training run."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 from eval.gold import GoldQuestion
-from index import finetune as ft
-from index.encoder import NativeEncoder, SentenceTransformerEncoder, encoder_for_folder
+from eval.pairs import dev_pairs, training_pairs
+from models import train as ft
+from models.protocol import ModelProblem
+from models.encoders import NativeEncoder, SentenceTransformerEncoder, encoder_for_folder
 from index.store import passage_texts
 from ingest import load_corpus
 from tests.tiny_corpus import write_corpus
@@ -36,7 +38,7 @@ def question(qid, text, *articles):
 def test_pairs_are_each_gold_article_of_each_answerable_question(tmp_path):
     corpus = load_corpus(write_corpus(tmp_path / "regs", {"条例.txt": REGULATION}))
     by_no = {a.article_no: a for a in corpus.articles}
-    pairs = ft.training_pairs(corpus, [question("a", "能卖信息吗", 2, 3), question("b", "个税怎么交"),
+    pairs = training_pairs(corpus, [question("a", "能卖信息吗", 2, 3), question("b", "个税怎么交"),
                                        question("c", "第九条呢", 9)])
     assert pairs == [ft.TrainingPair("能卖信息吗", passage_texts(by_no[2])[0]),
                      ft.TrainingPair("能卖信息吗", passage_texts(by_no[3])[0])]
@@ -94,21 +96,28 @@ def test_ensure_trains_once_and_again_when_its_data_changes(real_model_dir, tmp_
 
     monkeypatch.setattr(ft, "finetune", fake_finetune)
     messages = []
-    folder = ft.ensure_ranking_model(cache, messages.append)
+    with pytest.raises(ModelProblem) as missing:  # loading only checks
+        ft.check_ranking(cache, real_model_dir)
+    assert missing.value.reason == "missing" and len(calls) == 0
+    folder = ft.prepare_ranking(cache, lambda event: messages.append(event.message))
     record = json.loads((folder / ft.RECORD_FILE).read_text(encoding="utf-8"))
     assert folder == cache / "models" / ft.RANKING_DIR_NAME and len(calls) == 1
     assert record["pairs"] == calls[0] > 500 and record["model_name"].endswith(f"({record['pairs_sha256'][:12]})")
     assert any("正在微调检索模型" in m for m in messages)
-    assert ft.ensure_ranking_model(cache) == folder and len(calls) == 1  # current: not trained again
-    ft.ensure_ranking_model(cache, config=ft.FinetuneConfig(epochs=3))
+    assert ft.check_ranking(cache, real_model_dir) == folder
+    assert ft.prepare_ranking(cache) == folder and len(calls) == 1  # current: not trained again
+    ft.prepare_ranking(cache, config=ft.FinetuneConfig(epochs=3))
     assert len(calls) == 2  # other settings: trained again
+    with pytest.raises(ModelProblem) as stale:  # ... so the default settings' model is stale now
+        ft.check_ranking(cache, real_model_dir)
+    assert stale.value.reason == "stale"
     (folder / "model.safetensors").unlink()
-    ft.ensure_ranking_model(cache)
+    ft.prepare_ranking(cache)
     assert len(calls) == 3 and (folder / "model.safetensors").is_file()  # incomplete: trained again
 
 
 def test_the_model_process_serves_both_shipped_models(real_ranking_dir, real_model_dir, product_encoder):
-    from index.encoder_process import EncoderProcess
+    from models.process import EncoderProcess
 
     process = EncoderProcess(real_ranking_dir, calibration_dir=real_model_dir)
     try:
@@ -128,3 +137,14 @@ def test_the_shipped_ranking_model_records_what_it_was_trained_on(real_ranking_d
     assert record["base_model"] == base and record["finetune_version"] == ft.FINETUNE_VERSION
     assert record["config"] == dataclasses.asdict(ft.FinetuneConfig())
     assert record["model_name"] == f"{base}, fine-tuned on {record['pairs']} dev pairs ({record['pairs_sha256'][:12]})"
+
+
+def test_the_shipped_pairs_file_is_current():
+    """models/training/pairs.jsonl is what `python -m eval pairs` writes from the dev split now."""
+    assert ft.read_pairs() == dev_pairs()
+
+
+def test_pairs_round_trip_through_a_file(tmp_path):
+    path = ft.write_pairs(PAIRS, tmp_path / "pairs.jsonl")
+    assert ft.read_pairs(path) == PAIRS
+    assert ft.pairs_digest(ft.read_pairs(path)) == ft.pairs_digest(PAIRS)

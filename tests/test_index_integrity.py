@@ -17,12 +17,12 @@ import numpy as np
 import pytest
 
 from index import IndexProblem, build, check, load, rebuild_index
-from index.encoder import FakeEncoder
+from models.protocol import FakeEncoder
 from index.store import build_lock
 from ingest import DEFAULT_CORPUS, load_corpus
 from retrieval.answer import compose
 from retrieval.retriever import Retriever
-from tiny_corpus import fake_index, write_corpus
+from tiny_corpus import Said, fake_index, write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 TIANJIN = """天津市数据条例
@@ -100,7 +100,7 @@ DAMAGE = [
      "索引的 manifest.json 未记录文件 dense.faiss 的校验和。"),
     (lambda d: edit_manifest(d, lambda m: m["files"].__setitem__("../regs/tj.txt", "0" * 64)),
      "索引的 manifest.json 记录了索引目录以外的文件。"),
-    (lambda d: edit_manifest(d, lambda m: m.__setitem__("format_version", 1)), "索引格式版本为 1，当前程序需要 2。"),
+    (lambda d: edit_manifest(d, lambda m: m.__setitem__("format_version", 1)), "索引格式版本为 1，当前程序需要 3。"),
     (lambda d: edit_manifest(d, lambda m: m.__setitem__("passage_format", "article-v0")),
      "索引的向量段落格式为“article-v0”，当前程序使用“article-and-sentences-v2”。"),
     (drop_last_row, "索引各文件的行数或维度不一致。"),
@@ -143,7 +143,7 @@ def test_index_whose_corpus_folder_is_gone_is_refused(index_dir, corpus_dir):
     with pytest.raises(IndexProblem, match=f"建立索引时使用的法规目录不存在了：{corpus_dir.resolve()}。请运行"):
         load(index_dir, "fake-bigram")
     with pytest.raises(IndexProblem, match="无法重建：建立索引时使用的法规目录不存在了"):
-        rebuild_index(index_dir, FakeEncoder())
+        rebuild_index(index_dir, FakeEncoder(), [DEFAULT_CORPUS])
 
 
 def test_changed_model_or_tokenizer_is_refused(index_dir, corpus_dir, monkeypatch):
@@ -161,11 +161,13 @@ def test_changed_model_or_tokenizer_is_refused(index_dir, corpus_dir, monkeypatc
 
 def test_the_default_index_is_rebuilt_with_the_plain_command(tmp_path, monkeypatch):
     monkeypatch.setenv("REGQA_HOME", str(tmp_path / "home"))
-    from index import default_index_dir
+    from core.paths import default_index_dir
 
     with pytest.raises(IndexProblem) as info:
         load(default_index_dir())
     assert str(info.value) == f"索引不存在：{default_index_dir()}。请运行 `.venv/bin/python -m index build` 重建索引。"
+    assert (info.value.reason, info.value.detail) == ("missing", f"索引不存在：{default_index_dir()}。")
+    assert info.value.command == ".venv/bin/python -m index build"
 
 
 def test_check_cli_explains_and_exits_1(index_dir, corpus_dir):
@@ -179,21 +181,21 @@ def test_check_cli_explains_and_exits_1(index_dir, corpus_dir):
 def test_rebuild_index_uses_the_folders_the_index_was_built_from(index_dir, corpus_dir):
     (corpus_dir / "wx.txt").write_text(WUXI, encoding="utf-8")
     (index_dir / "dense.faiss").write_bytes(b"damaged")
-    said = []
-    rebuild_index(index_dir, FakeEncoder(), said.append)
+    said = Said()
+    rebuild_index(index_dir, FakeEncoder(), [DEFAULT_CORPUS], said)
     data = load(index_dir, "fake-bigram")
     assert [r.title for r in data.regulations] == ["湖南省数据条例", "天津市数据条例", "无锡市数据办法"]
-    assert data.manifest["corpus"]["folders"] == [str(corpus_dir.resolve())]
+    assert list(data.manifest.corpus_folders) == [str(corpus_dir.resolve())]
     assert said[-1] == "索引已建立：9 条条文，9 段向量。"
 
 
 def test_rebuild_index_without_a_readable_manifest_uses_the_default_folders(index_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("REGQA_HOME", str(tmp_path / "home"))
     (index_dir / "manifest.json").write_text("{")
-    said = []
-    rebuild_index(index_dir, FakeEncoder(), said.append)
+    said = Said()
+    rebuild_index(index_dir, FakeEncoder(), [DEFAULT_CORPUS], said)
     assert said[0] == f"索引的 manifest.json 无法读取，按默认法规目录重建：{DEFAULT_CORPUS}"
-    assert load(index_dir, "fake-bigram").manifest["counts"]["articles"] == 272
+    assert load(index_dir, "fake-bigram").manifest.counts["articles"] == 272
 
 
 def test_a_rebuild_never_reuses_vectors_of_a_damaged_index(index_dir, corpus_dir):
@@ -202,7 +204,7 @@ def test_a_rebuild_never_reuses_vectors_of_a_damaged_index(index_dir, corpus_dir
     raw[-8:] = b"\x00" * 8  # part of the last vector: faiss still reads the file
     dense.write_bytes(bytes(raw))
     build(load_corpus(corpus_dir), index_dir, FakeEncoder(), [corpus_dir])
-    assert load(index_dir, "fake-bigram").manifest["build"]["encoded"] == 5  # every passage encoded again
+    assert load(index_dir, "fake-bigram").manifest.build["encoded"] == 5  # every passage encoded again
 
 
 # ---------------------------------------------------------------- atomic and exclusive builds
@@ -219,12 +221,12 @@ def test_a_build_killed_between_its_renames_is_recovered(index_dir, corpus_dir):
     (index_dir.parent / f".{index_dir.name}.tmp-999999").mkdir()
     with pytest.raises(IndexProblem, match="上次构建在替换索引时被中断，重建时会先恢复原索引"):
         load(index_dir, "fake-bigram")
-    said = []
+    said = Said()
     (corpus_dir / "wx.txt").write_text(WUXI, encoding="utf-8")
-    build(load_corpus(corpus_dir), index_dir, FakeEncoder(), [corpus_dir], said.append)
+    build(load_corpus(corpus_dir), index_dir, FakeEncoder(), [corpus_dir], said)
     assert said[:2] == [f"已恢复上次构建中断前的索引：{index_dir}",
                         f"已清理中断的构建留下的临时目录：.{index_dir.name}.tmp-999999"]
-    assert load(index_dir, "fake-bigram").manifest["build"]["encoded"] == 4  # the old vectors were reused
+    assert load(index_dir, "fake-bigram").manifest.build["encoded"] == 4  # the old vectors were reused
     assert leftovers(index_dir) == [f".{index_dir.name}.lock"]
 
 
@@ -263,8 +265,8 @@ def test_a_killed_build_leaves_the_previous_index_usable(tmp_path, real_model_di
     assert compose(retrieval, retriever.data).citations[0].citation == "《天津市数据条例》第二条"
 
     # 3. the next build is not hindered by the leftover, and clears it
-    said = []
-    build(load_corpus(new), index_dir, real_encoder, [new], said.append)
+    said = Said()
+    build(load_corpus(new), index_dir, real_encoder, [new], said)
     assert f"已清理中断的构建留下的临时目录：{staging}" in said
     assert [a.key for a in load(index_dir, real_encoder.name).articles] == [f"无锡市数据办法#{n}" for n in range(1, 5)]
     assert leftovers(index_dir) == [".index.lock"]
@@ -274,7 +276,7 @@ SLOW_BUILD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
     from index import build
-    from index.encoder import FakeEncoder
+    from models.protocol import FakeEncoder
     from ingest import load_corpus
 
     class NamedEncoder(FakeEncoder):
@@ -285,7 +287,7 @@ SLOW_BUILD = textwrap.dedent("""
             return super().encode(texts, kind)
 
     folder = Path(sys.argv[1])
-    build(load_corpus(folder), Path(sys.argv[2]), NamedEncoder(), [folder], lambda m: print(m, flush=True))
+    build(load_corpus(folder), Path(sys.argv[2]), NamedEncoder(), [folder], lambda event: print(event.message, flush=True))
 """)
 
 
@@ -310,5 +312,5 @@ def test_concurrent_builds_in_two_processes_run_one_after_the_other(index_dir, c
     assert second_out.splitlines()[0] == f"另一个进程正在构建索引 {index_dir}，等待其完成…"
     assert "等待" not in first_out
     # the second build waited for the first: its index is the one in place, and it is whole
-    assert load(index_dir, "fake-second").manifest["counts"]["articles"] == 9
+    assert load(index_dir, "fake-second").manifest.counts["articles"] == 9
     assert leftovers(index_dir) == [".index.lock"]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from index import IndexProblem, build, check, load
-from index.encoder import FakeEncoder
+from models.protocol import FakeEncoder
 from ingest import load_corpus
 from retrieval.records import Filters
 from retrieval.retriever import Retriever, Settings
@@ -53,6 +53,13 @@ def test_round_trip(index_dir, corpus_dir):
     assert manifest["model"] == {"name": "fake-bigram", "dim": 64}
     assert manifest["counts"]["articles"] == 7
     assert not any(p.suffix == ".pkl" for p in index_dir.iterdir())
+    # the persisted BM25 index scores exactly as one built from the stored tokens
+    from index.lexical import BM25_FILES, Lexical
+
+    assert all((index_dir / name).is_file() and name in manifest["files"] for name in BM25_FILES)
+    fresh = Lexical(data.bm25_tokens)
+    for tokens in (["数据"], ["公共数据", "开放"], ["没有的词"], []):
+        np.testing.assert_array_equal(data.lexical.scores(tokens), fresh.scores(tokens))
 
 
 def test_rebuild_reuses_vectors_of_unchanged_articles(index_dir, corpus_dir):

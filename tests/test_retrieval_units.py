@@ -1,9 +1,11 @@
 """Pure parts of retrieval: tokenizer, normalization, places, fusion."""
 import pytest
 
-from index.tokenize import make_tokenizer, normalize_text
+from index.tokenize import make_tokenizer
+from ingest.text import normalize_text
 from retrieval.fusion import interleave, rrf
-from retrieval.normalize import clean_question, detect_places, expand_synonyms, place_aliases
+from ingest.text import clean_question
+from retrieval.normalize import detect_places, expand_synonyms, place_aliases
 
 JURISDICTIONS = ["河北省", "天津市", "湖南省", "北京市", "无锡市"]
 

@@ -77,7 +77,7 @@ def test_no_source_file_unpickles_or_evaluates_data():
 
 def test_index_folders_hold_no_pickles(tmp_path):
     from index import build
-    from index.encoder import FakeEncoder
+    from models.protocol import FakeEncoder
     from ingest import load_corpus
 
     (tmp_path / "regs").mkdir()
@@ -96,7 +96,7 @@ REGULATION = "山东省数据条例\n第一条　为了规范数据处理，制�
 
 @pytest.fixture()
 def library(tmp_path):
-    from index.user_corpus import UserCorpus
+    from library.user_corpus import UserCorpus
 
     bundled = tmp_path / "bundled"
     bundled.mkdir()
@@ -110,7 +110,7 @@ def outside(tmp_path: Path) -> set[Path]:
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
 def test_uploaded_file_names_never_become_paths(tmp_path, library, name):
-    from index.encoder import FakeEncoder
+    from models.protocol import FakeEncoder
 
     before = outside(tmp_path)
     library.add(REGULATION, name, {"title": "山东省数据条例"}, FakeEncoder())
@@ -123,8 +123,8 @@ def test_uploaded_file_names_never_become_paths(tmp_path, library, name):
 
 
 def test_an_uploaded_name_hiding_another_type_is_refused(tmp_path, library):
-    from index.encoder import FakeEncoder
-    from index.user_corpus import Rejected
+    from models.protocol import FakeEncoder
+    from library.user_corpus import Rejected
 
     with pytest.raises(Rejected, match="不支持的文件类型（.sh）"):
         library.add(REGULATION, "escape.txt\x00.sh", {"title": "山东省数据条例"}, FakeEncoder())

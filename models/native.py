@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from core import paths
+
 # model types whose encoder layout this forward pass reproduces; value: position ids from input ids
 _MODEL_TYPES = {"xlm-roberta": "roberta", "roberta": "roberta", "bert": "absolute"}
 _WORDS = "embeddings.word_embeddings.weight"
@@ -80,6 +82,17 @@ def native_support(folder: Path) -> NativeSpec | str:
         return f"unreadable folder description ({type(error).__name__}: {error})"
 
 
+def use_every_core() -> None:
+    """Let torch use every core the process may use, unless the user capped threads explicitly."""
+    import os
+
+    import torch
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if not paths.threads_capped() and torch.get_num_threads() < cores:
+        torch.set_num_threads(cores)
+
+
 def _read_json(path: Path) -> dict:
     if not path.is_file():
         return {}
@@ -94,7 +107,6 @@ class NativeModel:
         from safetensors import safe_open
         from tokenizers import Tokenizer
 
-        from index.encoder import use_every_core
 
         use_every_core()
         self.spec = spec

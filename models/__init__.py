@@ -1,0 +1,47 @@
+"""Embedding models: conversion (models.convert), fine-tuning (models.train), the torch-only forward pass
+(models.native), the encoders behind one protocol (models.protocol, models.encoders) and the child process
+the app runs them in (models.process).
+
+Two kinds of entry point, kept apart:
+- the verb that makes models, `prepare(cache_dir, progress)` / `python -m models prepare` (converting takes
+  seconds, fine-tuning about 5 minutes on 2 cores; the set-up script and the app's first start run it);
+- `load_encoder(...)`, which only loads, and raises `ModelProblem` (with a reason code and the command)
+  when a model is missing or stale.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.events import Progress
+
+
+def prepare(cache_dir: Path | None = None, progress: Progress | None = None) -> tuple[Path, Path]:
+    """Make the shipped pair of models when missing or stale: (converted folder, ranking folder)."""
+    from models.convert import prepare_converted
+    from models.train import prepare_ranking
+
+    converted = prepare_converted(cache_dir, progress)
+    return converted, prepare_ranking(cache_dir, progress)
+
+
+def load_encoder(model_dir: Path | None = None, child_process: bool = False, cache_dir: Path | None = None):
+    """See models.encoders.load_encoder (loads; never converts or trains)."""
+    from models.encoders import load_encoder as load
+
+    return load(model_dir, child_process, cache_dir)
+
+
+def models_ready(cache_dir: Path | None = None) -> bool:
+    """Whether the shipped pair of models is there and current (or $REGQA_MODEL_DIR names a folder)."""
+    from core import paths
+    from models.convert import check_converted
+    from models.protocol import ModelProblem
+    from models.train import check_ranking
+
+    if paths.model_dir_override() is not None:
+        return True
+    try:
+        check_ranking(cache_dir, check_converted(cache_dir))
+    except ModelProblem:
+        return False
+    return True

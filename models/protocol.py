@@ -1,0 +1,91 @@
+"""The one protocol every encoder follows: `encode(texts, kind) -> float32 rows, L2-normalized`, with
+`name` and `dim` for index manifests; and the deterministic `FakeEncoder` unit tests use instead of a model."""
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal, Protocol
+
+import numpy as np
+
+Kind = Literal["query", "passage"]
+KINDS: tuple[Kind, ...] = ("query", "passage")
+# prompt names looked up in a model folder, first found wins ("document" is sentence-transformers' name)
+PROMPT_NAMES: dict[str, tuple[str, ...]] = {"query": ("query",), "passage": ("passage", "document")}
+# the record a model folder carries (conversion or training), with the model's name
+RECORD_FILE = "conversion.json"
+
+
+class Encoder(Protocol):
+    """Turns texts into unit-length vectors; `name` and `dim` go into index manifests."""
+
+    @property
+    def name(self) -> str:
+        """Model name recorded in index manifests; vectors from different names never mix."""
+        ...
+
+    @property
+    def dim(self) -> int:
+        """Length of every vector."""
+        ...
+
+    def encode(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        """float32 array of shape (len(texts), dim), each row L2-normalized."""
+        ...
+
+
+def check_input(texts: Sequence[str], kind: str) -> None:
+    """Refuse a single string (a common slip) and an unknown kind."""
+    if isinstance(texts, str):
+        raise TypeError("encode() takes a sequence of texts, not a single string")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be 'query' or 'passage', got {kind!r}")
+
+
+def folder_model_name(path: Path) -> str:
+    """The model name recorded in the folder's conversion.json, else the folder's name."""
+    try:
+        record = json.loads((Path(path) / RECORD_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Path(path).resolve().name
+    name = record.get("model_name") if isinstance(record, dict) else None
+    return name if isinstance(name, str) and name else Path(path).resolve().name
+
+
+class FakeEncoder:
+    """Deterministic stand-in for unit tests: a normalized bag of hashed character bigrams.
+
+    Texts sharing characters get similar vectors, so retrieval tests can assert exact rankings.
+    The text is framed by ^ and $ so that even a one-character text has bigrams.
+    """
+
+    name = "fake-bigram"
+
+    def __init__(self, dim: int = 64):
+        if dim <= 0:
+            raise ValueError(f"dim must be positive, got {dim}")
+        self.dim = dim
+
+    def encode(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        check_input(texts, kind)
+        vectors = np.zeros((len(texts), self.dim), np.float32)
+        for row, text in enumerate(texts):
+            framed = f"^{text}$"
+            for start in range(len(framed) - 1):
+                bucket = zlib.crc32(framed[start:start + 2].encode("utf-8")) % self.dim
+                vectors[row, bucket] += 1.0
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+PREPARE_COMMAND = ".venv/bin/python -m models prepare"
+
+
+class ModelProblem(Exception):
+    """A model that cannot be loaded as it is: `reason` is a code ('missing', 'stale', 'not_a_model'),
+    `detail` the reason in Chinese; the message adds the command that prepares the models."""
+
+    def __init__(self, reason: str, detail: str, command: str = PREPARE_COMMAND):
+        self.reason, self.detail, self.command = reason, detail, command
+        super().__init__(f"{detail}请运行 `{command}` 准备模型。" if command else detail)

@@ -1,0 +1,175 @@
+"""Citation rules: which retrieved articles are cited as answering, which glossary entries answer a
+definition question, and which linked articles (references, penalties) are shown with a cited one."""
+from __future__ import annotations
+
+import re
+
+from index.store import IndexData
+from ingest.records import Article, Regulation
+from retrieval.excerpts import definition_excerpts, excerpts_for, overlap, tokens
+from retrieval.records import Citation, Filters, Hit
+from retrieval.settings import Settings
+
+# Definition questions: 什么是… / …是指什么 / …的含义 / …什么意思 / …包括哪些
+_DEFINITION_CUE = re.compile(r"什么是|何为|何谓|什么叫|是指|指什么|指的是|指哪些|都指|含义|意思|定义|包括哪些|包括谁"
+                             r"|包括什么|都包括|哪些算|算不算|算是|算“|算\"|算「")
+_CUE_AFTER_TERM = re.compile(r"[”」』\"']?(?:具体|到底|究竟|都|主要|一般)?(?:是指|指的是|指|是什么|是啥|的含义|的意思"
+                             r"|什么意思|啥意思|是怎么定义|怎么定义|如何定义|的定义|包括|包含|算)")
+_CUE_BEFORE_TERM = re.compile(r"(?:什么是|何为|何谓|什么叫|什么叫做|算)[“「『\"']?$")
+_WORD_BOUNDARY_BEFORE = set("的是说讲叫谓称里中和与及、，,：:“「『\"' ")
+_OPEN_QUOTES, _CLOSE_QUOTES = "“「『\"'", "”」』\"'"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# Penalty questions: the rule articles found get the penalty articles that refer to them.
+PENALTY_CUE = re.compile(r"罚|处分|法律责任|责任|追责|追究|处置|怎么处理|如何处理|被处理|后果|怎么办|会怎么样|会怎样"
+                         r"|违反|违法|赔|制裁|惩")
+
+
+def citation(article: Article, regulation: Regulation | None, role: str, excerpts: tuple[str, ...],
+             referenced_by: str = "", relation: str = "") -> Citation:
+    """A Citation of the article with its regulation's facts."""
+    return Citation(
+        regulation=article.regulation, jurisdiction=article.jurisdiction, article_no=article.article_no,
+        label=article.label, chapter=article.chapter,
+        effective_date=(regulation.effective_date if regulation else None) or "",
+        status=(regulation.status if regulation else None) or "", excerpts=excerpts, role=role,
+        referenced_by=referenced_by, notes=article.notes, relation=relation, text=article.text,
+        sub_no=article.sub_no)
+
+
+def _passes(hit: Hit, best_bm25: float, best_dense: float, close: float, fair: float, near: float) -> bool:
+    if hit.retriever == "dense":
+        return hit.dense_score >= best_dense - 2 * near
+    if best_bm25 <= 0:  # no word of the question occurs in any hit
+        return False
+    ratio = hit.bm25_score / best_bm25
+    if hit.retriever == "bm25":
+        return ratio >= close
+    return ratio >= close or (ratio >= fair and best_dense - hit.dense_score <= near)
+
+
+def plausible(hits: list[Hit], overlaps: dict[str, float], settings: Settings, reference: list[Hit] | None = None,
+              loose: bool = False) -> list[Hit]:
+    """The hits whose evidence is close to the best of ``reference`` (default: the hits themselves).
+
+    Args:
+        overlaps: per article key, the weight of the question's words its text contains.
+    """
+    reference = reference if reference is not None else hits
+    if not hits or not reference:
+        return []
+    best_bm25 = max(h.bm25_score for h in reference)
+    best_dense = max(h.dense_score for h in reference)
+    best_overlap = max(overlaps[h.key] for h in reference)
+    s = settings
+    close, fair, near = (s.bm25_fair, s.bm25_fair, 2 * s.dense_near) if loose else (s.bm25_close, s.bm25_fair, s.dense_near)
+    share = s.overlap_share / 2 if loose else s.overlap_share
+    return [h for h in hits if _passes(h, best_bm25, best_dense, close, fair, near)
+            and (overlaps[h.key] >= share * best_overlap or h.dense_score >= best_dense - s.dense_best)]
+
+
+def in_filters(regulation: Regulation, filters: Filters | None) -> bool:
+    if filters and filters.regulations and regulation.title not in filters.regulations:
+        return False
+    return not (filters and filters.jurisdictions and regulation.jurisdiction not in filters.jurisdictions)
+
+
+def defined_terms(question: str, glossary) -> list[str]:
+    """Glossary terms the question asks the meaning of: quoted, or next to a cue such as 是指, 什么是."""
+    if not _DEFINITION_CUE.search(question):
+        return []
+    taken = [False] * len(question)
+    found: list[tuple[int, str]] = []
+    for term in sorted({g.term for g in glossary}, key=len, reverse=True):
+        for match in re.finditer(re.escape(term), question):
+            start, end = match.span()
+            if any(taken[start:end]):
+                continue
+            before, after = question[start - 1:start], question[end:end + 1]
+            quoted = bool(before) and before in _OPEN_QUOTES and bool(after) and after in _CLOSE_QUOTES
+            bounded = not before or before in _WORD_BOUNDARY_BEFORE or not _CJK.match(before)
+            cued = bool(_CUE_AFTER_TERM.match(question, end)) or bool(_CUE_BEFORE_TERM.search(question[:start]))
+            if quoted or (bounded and (cued or not _CJK.match(after))):
+                found.append((start, term))
+                for i in range(start, end):
+                    taken[i] = True
+    return [term for _, term in sorted(found)]
+
+
+def definitions(terms: list[str], data: IndexData, articles: dict[str, Article],
+                in_scope: dict[str, Regulation], places: tuple[str, ...]) -> list[Citation]:
+    """One 'definition' citation per article defining the terms (in scope, in the named places)."""
+    chosen: list[Citation] = []
+    for term in terms:
+        for entry in data.glossary:
+            regulation = in_scope.get(entry.regulation)
+            if entry.term != term or regulation is None or (places and regulation.jurisdiction not in places):
+                continue
+            article = articles[entry.key]
+            excerpts = definition_excerpts(article, entry)
+            same = [i for i, c in enumerate(chosen) if c.key == article.key]
+            if same:  # two terms defined in one article: one citation
+                excerpts = in_text_order(article, tuple(dict.fromkeys(chosen[same[0]].excerpts + excerpts)))
+                chosen[same[0]] = citation(article, regulation, "definition", excerpts)
+            else:
+                chosen.append(citation(article, regulation, "definition", excerpts))
+    return chosen
+
+
+def answering_hits(hits: list[Hit], query_text: str, articles: dict[str, Article],
+                   in_scope: dict[str, Regulation], places: tuple[str, ...],
+                   definition_citations: list[Citation], settings: Settings
+                   ) -> tuple[list[Hit], list[tuple[str, str]], bool]:
+    """The hits to cite, the (place, regulation) pairs named but without a relevant article, and
+    whether other places' hits stand in for a single named place that has none."""
+    wanted = tokens(query_text)
+    overlaps = {h.key: overlap(articles[h.key].text, wanted, articles[h.key]) for h in hits}
+    if not places or not hits:
+        return plausible(hits, overlaps, settings), [], False
+    kept: list[Hit] = []
+    missing: list[tuple[str, str]] = []
+    for place in places:
+        group = [h for h in hits if h.jurisdiction == place]
+        if plausible(group, overlaps, settings, reference=hits, loose=True):
+            kept += plausible(group, overlaps, settings)
+        elif not any(c.jurisdiction == place for c in definition_citations):
+            missing += [(place, r.title) for r in in_scope.values() if r.jurisdiction == place]
+    if kept or len(places) > 1:
+        rank = {h.key: i for i, h in enumerate(hits)}
+        return sorted(kept, key=lambda h: rank[h.key]), missing, False
+    others = plausible(hits, overlaps, settings)
+    return others, missing, bool(others)
+
+
+def in_text_order(article: Article, excerpts: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(excerpts, key=article.text.find))
+
+
+def linked(chosen: list[Citation], data: IndexData, articles: dict[str, Article],
+           regulations: dict[str, Regulation], query_text: str, penalty: bool,
+           settings: Settings) -> dict[str, list[Citation]]:
+    """Per cited article, the articles linked to it: those it refers to; for penalty questions, also
+    the articles that refer to it (the penalty for breaking it)."""
+    wanted = tokens(query_text)
+    shown = {c.key for c in chosen}
+    found: dict[str, list[Citation]] = {}
+    total = 0
+    for cited in chosen:
+        candidates: list[tuple[Article, str]] = []
+        for ref in data.crossrefs:
+            if ref.from_key == cited.key:
+                candidates.append((articles.get(ref.to_key), f"{cited.label}引用的条文"))
+            elif penalty and ref.to_key == cited.key:
+                candidates.append((articles.get(ref.from_key), f"违反{cited.label}的法律责任"))
+        # the linked articles that share most words with the question first
+        candidates = [(a, why) for a, why in candidates if a is not None and a.key not in shown]
+        candidates.sort(key=lambda c: -overlap(c[0].text, wanted, c[0]))
+        for article, why in candidates[:settings.max_referenced_each]:
+            if total >= settings.max_referenced or article.key in shown:
+                continue
+            shown.add(article.key)
+            total += 1
+            found.setdefault(cited.key, []).append(citation(
+                article, regulations.get(article.regulation), "referenced",
+                excerpts_for(article, query_text, settings.excerpt_units, settings.short_article, settings.excerpt_share),
+                referenced_by=cited.citation, relation=why))
+    return found

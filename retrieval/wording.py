@@ -1,0 +1,57 @@
+"""Wording: the answer's lead sentence, the 未找到 text and the key terms the page highlights."""
+from __future__ import annotations
+
+from ingest.records import Regulation
+from retrieval.excerpts import tokens
+from retrieval.records import Citation
+
+
+def titles(regulations: dict[str, Regulation]) -> str:
+    return "、".join(f"《{title}》" for title in regulations)
+
+
+def key_terms(query_text: str, citations: list[Citation], extra: list[str]) -> tuple[str, ...]:
+    """The question's words found in the excerpts shown (whole words only), longest first."""
+    shown = "\n".join(e for c in citations for e in c.excerpts).lower()
+    terms = {t for t in tokens(query_text) if len(t) >= 2 and t in shown} | set(extra)
+    # only whole words: 政资 and 财政 are parts of 财政资金
+    terms = {t for t in terms if not any(t != other and t in other for other in terms)}
+    return tuple(sorted(terms, key=lambda t: (-len(t), t)))
+
+
+def lead(citations: list[Citation], regulation_titles: list[str], defined: list[str], comparison: tuple[str, ...],
+         missing: list[tuple[str, str]]) -> str:
+    """共找到 N 部法规的 M 条相关规定…, with the defined terms, the comparison and what is missing."""
+    main = [c for c in citations if c.role in ("answer", "definition")]
+    extra = len(citations) - len(main)
+    text = f"共找到 {len(regulation_titles)} 部法规的 {len(main)} 条相关规定" + (f"，另附 {extra} 条关联条文" if extra else "") + "。"
+    definitions = [c for c in citations if c.role == "definition"]
+    if definitions and defined:
+        where = "、".join(dict.fromkeys(c.citation for c in definitions))
+        text = f"“{'”“'.join(defined)}”的定义见{where}。" + text
+    if comparison:
+        text = f"对比{'、'.join(comparison)}的规定：" + text
+    if missing:
+        text += "、".join(f"《{title}》" for _, title in missing) + "未见相关规定。"
+    return text
+
+
+def not_found(regulations: dict[str, Regulation]) -> str:
+    """The 未找到 lead: what the assistant covers, and where to look instead."""
+    return (f"未找到与这个问题相关的规定。本助手只涵盖以下 {len(regulations)} 部法规：{titles(regulations)}；"
+            "这些法规以外的问题，请查阅其他法律法规或咨询有关部门。")
+
+
+def truncated_note(limit: int) -> str:
+    return f"问题超过 {limit} 字，只按前 {limit} 字检索。"
+
+
+def filtered_note(in_scope: dict[str, Regulation]) -> str:
+    return f"已按筛选条件只在{titles(in_scope) or '（无）'}中查找。"
+
+
+def place_fallback_note(places: tuple[str, ...]) -> str:
+    return f"{'、'.join(places)}的法规中未见相关规定，以下是其他地区法规中的相关规定，仅供参考。"
+
+
+NEARBY_NOTE = "下列条文可能相关，仅供参考。"
