@@ -40,16 +40,18 @@ def glossary(articles: list[Article]) -> list[GlossaryEntry]:
 def _entry(article: Article, term: str, verb: str, definition: str) -> GlossaryEntry:
     """A glossary entry; '包括' stays part of the definition (是指 does not)."""
     definition = (verb if verb == "包括" else "") + definition.strip()
-    return GlossaryEntry(term=term.strip("“”\"'「」 "), definition=definition,
-                         regulation=article.regulation, article_no=article.article_no, label=article.label)
+    return GlossaryEntry(term=term.strip("“”\"'「」 "), definition=definition, regulation=article.regulation,
+                         article_no=article.article_no, label=article.label, version=article.version)
 
 
 def cross_references(articles: list[Article]) -> list[CrossRef]:
     """Links from an article to the other articles of its own regulation that it cites.
 
-    References to other laws (《中华人民共和国网络安全法》第二十一条) are not links.
+    References to other laws (《中华人民共和国网络安全法》第二十一条) are not links; nor are links made between
+    versions, or to or from the units of a document without articles (their numbers are ordinals).
     """
-    numbers = {(a.regulation, a.article_no) for a in articles}
+    articles = [a for a in articles if a.unit == "条"]
+    numbers = {(a.regulation, a.version, a.article_no) for a in articles}
     links: list[CrossRef] = []
     for article in articles:
         seen: set[int] = set()
@@ -66,7 +68,8 @@ def cross_references(articles: list[Article]) -> list[CrossRef]:
                     targets.append(number)
             for number in targets:
                 if number != article.article_no and number not in seen \
-                        and (article.regulation, number) in numbers:
+                        and (article.regulation, article.version, number) in numbers:
                     seen.add(number)
-                    links.append(CrossRef(article.regulation, article.article_no, number, run.group(0)))
+                    links.append(CrossRef(article.regulation, article.article_no, number, run.group(0),
+                                          article.version))
     return links
