@@ -24,7 +24,7 @@ _CHAPTER = re.compile(rf"^第({_N})章\s*(.*)$")
 _SECTION = re.compile(rf"^第({_N})节\s*(.*)$")
 _ITEM = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 _INFO_END = re.compile(r"^\s*<!--\s*INFO END\s*-->\s*$")  # ends the header block of LawRefBook files
-_TITLE_LINE = re.compile(r"^[^，。；：]{2,40}(?:条例|办法|规定|决定|细则|规则|实施意见|若干规定)$")
+_TITLE_LINE = re.compile(r"^[^，。；：]{2,40}(?:条例|办法|规定|决定|细则|规则|实施意见|若干规定|解释|批复|答复|通知|决议|修正案)$")
 _PART_TITLE = re.compile(r"^[^\s，。；：]{1,10}编$")  # '# 人格权编' under '# 中华人民共和国民法典'
 _SENTENCE_END = re.compile(r"[。；：！？」”）]$")
 _DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
@@ -177,6 +177,7 @@ class _Reader:
         text = clean.finish_text(clean.prepare_line(line.raw))
         if self.titles and _PART_TITLE.match(text) and not self.title_part:
             self.title_part = text
+            self.part = self.part or text
             self.part_before_first = True
         elif text:
             self.titles.insert(0, text)
@@ -328,7 +329,8 @@ def parse_regulation(raw: bytes, source_file: str, facts: dict | None = None
              or Path(source_file).stem)
     title = str(title).strip()
     facts["title"] = title
-    facts["jurisdiction"] = facts.get("jurisdiction") or infer_jurisdiction(title) or "未知"
+    facts["jurisdiction"] = facts.get("jurisdiction") or infer_jurisdiction(title) or \
+        ("全国" if _NATIONAL.match(str(facts.get("issuer") or "")) else "未知")
     facts["issuer"] = facts.get("issuer") or meta.get("author") or None
     facts["status"] = facts.get("status") or meta.get("status") or None
     facts["adopted_date"] = _meta_date(facts.get("adopted_date")) or _meta_date(facts.get("adopted")) or \
@@ -427,9 +429,13 @@ def _unit_drafts(reader: _Reader, title: str, report) -> list[_Draft]:
         draft = _Draft(unit.article_no, 0, "", first.start, last.end, first.no, unit=unit.unit, label=unit.label)
         if text := clean.finish_text(unit.first_text.strip(_BLANKS)):
             draft.lines.append(text)
+        heading_text = len(draft.lines)  # a unit's heading (一、总体要求) is a paragraph of its own
         for index in unit.lines:
             if text := clean.finish_text(leading[index][1]):
-                _append(draft.lines, text)
+                if len(draft.lines) == heading_text:
+                    draft.lines.append(text)
+                else:
+                    _append(draft.lines, text)
         drafts.append(draft)
     if units[0].heading_line < 0:
         report("warning", "whole", "未找到“第X条”，也没有“一、”“（一）”等编号，已将全文作为一个单元收录")
