@@ -86,9 +86,27 @@ def message_html(message: str) -> str:
 
 
 def _facts(citation: Citation) -> str:
-    facts = [citation.chapter or "（本法规不分章）",
-             f"施行日期：{citation.effective_date or '未注明'}", f"效力：{citation.status or '未注明'}"]
+    facts = [f"层级：{citation.level or '未注明'}", citation.chapter or "（本法规不分章）",
+             f"施行日期：{citation.effective_date or '未注明'}", f"效力：{citation.status or '未注明'}",
+             f"版本：{citation.version_date or '未注明'}"]
     return " · ".join(_e(f) for f in facts)
+
+
+def version_label(regulation) -> str:
+    """《title》, with the version's date and status when the title has several versions."""
+    edition = f"（{regulation.version_date or '日期不详'}版，{regulation.status or '效力未注明'}）" \
+        if regulation.status in ("现行", "历史版本") or regulation.version else ""
+    return f"《{regulation.title}》{edition}"
+
+
+def count_titles(data) -> int:
+    """Regulations, not files: the versions of one title count once."""
+    return len({r.title for r in data.regulations})
+
+
+def regulation_choices(data) -> list[tuple[str, str]]:
+    """(label, value) of every regulation version, for the reading tab: value is title@version."""
+    return [(version_label(r), f"{r.title}@{r.version}") for r in data.regulations]
 
 
 def render_citation(citation: Citation, terms: tuple[str, ...]) -> str:
@@ -124,18 +142,24 @@ def answer_json(answer: Answer) -> dict:
             "citations": [{"citation": c.citation, **dataclasses.asdict(c)} for c in answer.citations]}
 
 
-def render_regulation(data, title: str) -> str:
-    """One regulation, chapter by chapter, for the reading tab."""
-    regulation = next((r for r in data.regulations if r.title == title), None)
+def render_regulation(data, choice: str) -> str:
+    """One regulation version (choice: title@version, or a bare title for the version in force), chapter by
+    chapter, for the reading tab."""
+    title, _, version = (choice or "").partition("@")
+    regulation = next((r for r in data.regulations if r.title == title and r.version == version), None)
     if regulation is None:
         return message_html("请选择一部法规。")
     facts = [f"{regulation.jurisdiction}", regulation.level or "", regulation.issuer or "",
              f"施行日期：{regulation.effective_date or '未注明'}", f"效力：{regulation.status or '未注明'}",
-             f"共 {regulation.article_count} 条"]
-    parts = [f'<div class="regqa-reader"><h2>《{_e(title)}》</h2><p>{" · ".join(_e(f) for f in facts if f)}</p>']
+             f"版本日期：{regulation.version_date or '未注明'}", f"共 {regulation.article_count} 条"]
+    others = [r for r in data.regulations if r.title == title and r.version != version]
+    parts = [f'<div class="regqa-reader"><h2>{_e(version_label(regulation))}</h2>'
+             f'<p>{" · ".join(_e(f) for f in facts if f)}</p>']
+    if others:
+        parts.append(f'<p class="note">本法规另有版本：{_e("、".join(version_label(r) for r in others))}</p>')
     chapters: dict[str, list] = {}
     for article in data.articles:
-        if article.regulation == title:
+        if article.regulation == title and article.version == version:
             chapters.setdefault(article.chapter, []).append(article)
     for number, (chapter, articles) in enumerate(chapters.items()):
         parts.append(f'<details{" open" if number == 0 else ""}><summary><b>{_e(chapter or "正文")}</b>'
@@ -154,7 +178,7 @@ def render_regulation(data, title: str) -> str:
 def render_about(data) -> str:
     """The 关于语料 panel: the regulations, their facts, and known source defects."""
     rows = "".join(
-        f"<tr><td>《{_e(r.title)}》</td><td>{_e(r.jurisdiction)}</td><td>{_e(r.level or '未注明')}</td>"
+        f"<tr><td>{_e(version_label(r))}</td><td>{_e(r.jurisdiction)}</td><td>{_e(r.level or '未注明')}</td>"
         f"<td>{r.article_count}</td><td>{_e(r.adopted_date or '未注明')}</td>"
         f"<td>{_e(r.effective_date or '未注明')}</td><td>{_e(r.status or '未注明')}</td></tr>"
         for r in data.regulations)
@@ -164,7 +188,7 @@ def render_about(data) -> str:
         f"{_e(p.article_label)}：{_e(p.message)}</li>" for p in data.problems) or "<li>无</li>"
     manifest = data.manifest
     model_name = manifest.model.name
-    return (f'<div class="regqa-reader"><p>本助手只依据以下 {len(data.regulations)} 部法规、'
+    return (f'<div class="regqa-reader"><p>本助手只依据以下 {count_titles(data)} 部法规（{len(data.regulations)} 个文本版本）、'
             f"共 {len(data.articles)} 条条文作答，回答中的摘录均为条文原文。</p>"
             "<table><thead><tr><th>法规</th><th>地区</th><th>层级</th><th>条数</th><th>通过日期</th>"
             f"<th>施行日期</th><th>效力</th></tr></thead><tbody>{rows}</tbody></table>"
@@ -220,7 +244,7 @@ class Service:
             retriever.retrieve("信息化", k=1)  # loads the model and the tokenizer before the first user
             self.retriever = retriever
             because = f"启动时已重建索引，原因：{self.rebuilt_because}" if self.rebuilt_because else ""
-            self.say(f"已就绪：{len(retriever.data.regulations)} 部法规，{len(retriever.data.articles)} 条条文"
+            self.say(f"已就绪：{count_titles(retriever.data)} 部法规，{len(retriever.data.articles)} 条条文"
                      f"（用时 {time.perf_counter() - started:.1f} 秒）。{because}")
         except IndexProblem as problem:
             self.problem = f"索引不可用：{problem}"
@@ -262,7 +286,7 @@ class Service:
         current = self.retriever
         data = load_for(current.data.path, current.encoder)
         self.retriever = Retriever(data, current.encoder, current.settings)
-        self.say(f"已更新：{len(data.regulations)} 部法规，{len(data.articles)} 条条文。")
+        self.say(f"已更新：{count_titles(data)} 部法规，{len(data.articles)} 条条文。")
 
     def ask(self, question: str | None, jurisdictions: list[str] | None = None,
             regulations: list[str] | None = None) -> tuple[str, dict]:
@@ -335,10 +359,11 @@ def build_ui(service: Service, admin=None):
             if data is None:
                 return (service.status_html(), gr.update(), gr.update(), gr.update(), gr.update(),
                         message_html(service.problem), gr.Timer(active=False))
-            titles = [r.title for r in data.regulations]
+            titles = list(dict.fromkeys(r.title for r in data.regulations))
+            versions = regulation_choices(data)
             places = list(dict.fromkeys(r.jurisdiction for r in data.regulations))
             return (service.status_html(), gr.update(choices=places), gr.update(choices=titles),
-                    gr.update(choices=titles, value=titles[0]), render_regulation(data, titles[0]),
+                    gr.update(choices=versions, value=versions[0][1]), render_regulation(data, versions[0][1]),
                     render_about(data), gr.Timer(active=False))
 
         refresh_outputs = [status, jurisdictions, regulations, reading_choice, reading, about, timer]

@@ -77,10 +77,20 @@ def _user_corpus(args, say) -> int:
 
     library = UserCorpus.default(getattr(args, "index_dir", None))
     if args.command == "list":
-        for added in library.regulations():
+        added_list = library.regulations()
+        parsed = {}  # each added file as ingest reads it with the others: its version's date and status
+        if added_list:
+            from ingest import load_corpus
+
+            parsed = {r.source_file: r for r in load_corpus([library.folder]).regulations}
+        for added in added_list:
+            regulation = parsed.get(added.file)
+            edition = ""
+            if regulation is not None and sum(a.title == added.title for a in added_list) > 1:
+                edition = f"  版本 {regulation.version_date or '日期不详'}（{regulation.status or '效力未注明'}）"
             print(f"《{added.title}》 {added.jurisdiction}  {added.articles} 条  施行日期 {added.effective_date or '不详'}"
-                  f"  文件 {added.original_name}")
-        print(f"已加入 {len(library.regulations())} 部法规（目录 {library.folder}）")
+                  f"{edition}  文件 {added.original_name}")
+        print(f"已加入 {len({a.title for a in added_list})} 部法规、{len(added_list)} 个文件（目录 {library.folder}）")
         return 0
     try:
         encoder = _encoder(args.model_dir, say)

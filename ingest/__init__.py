@@ -14,13 +14,15 @@ DEFAULT_CORPUS = BUNDLED_CORPUS  # the five bundled regulations
 SUFFIXES = (".txt", ".md", ".docx")
 MANIFEST = "manifest.json"
 
-__all__ = ["Article", "Corpus", "CrossRef", "GlossaryEntry", "Paragraph", "Problem", "Regulation", "article_key",
-           "DEFAULT_CORPUS", "load_corpus", "load_file", "read_manifest"]
+__all__ = ["Article", "Corpus", "CrossRef", "GlossaryEntry", "Paragraph", "Problem", "Regulation",
+           "DEFAULT_CORPUS", "article_key", "load_corpus", "load_file", "read_manifest"]
 
 
 def read_manifest(folder: Path) -> dict[str, dict]:
     """The folder's manifest.json as {file name: facts}; {} when there is none.
 
+    An entry may name its adoption date ``adopted_date`` or ``adopted``; other fields (part, revised,
+    text_version, later_changes, ...) are passed on as they are.
     Raises ValueError (in Chinese) when the manifest is not valid JSON of the expected shape.
     """
     path = Path(folder) / MANIFEST
@@ -46,50 +48,52 @@ def load_file(path: Path, facts: dict | None = None) -> tuple[Regulation, list[A
 def load_corpus(folders: Path | str | list[Path | str] = DEFAULT_CORPUS) -> Corpus:
     """Load every regulation file of the folders.
 
-    A file with an error (no articles, a numbering gap or duplicate, undecodable bytes) is left
-    out and reported in ``Corpus.problems``; the other files still load. A title seen twice is
-    an error on the second file. Nothing is left out silently: a file listed in manifest.json but
-    absent, or an unreadable manifest, is an error; a file of another type is a warning.
+    Only a file that cannot be read at all (undecodable, empty, not a regulation) is left out, as an error
+    in ``Corpus.problems``; a flaw inside a file (a numbering gap, a repeat, a heading typo) is a warning and
+    the file loads. Files with one title and different version dates are versions of one regulation, all
+    kept (see ingest.versions); one title with the same version date twice keeps the first file and warns.
+    Nothing is left out silently: a file listed in manifest.json but absent, or an unreadable manifest, is an
+    error; a file of another type is a warning.
     """
     from ingest.links import cross_references, glossary
+    from ingest.versions import resolve_versions
 
     if isinstance(folders, (str, Path)):
         folders = [folders]
-    regulations: list[Regulation] = []
-    articles: list[Article] = []
+    files: list[tuple[Regulation, list[Article]]] = []
     problems: list[Problem] = []
     for folder in map(Path, folders):
         if not folder.is_dir():
-            problems.append(Problem("error", str(folder), "法规目录不存在"))
+            problems.append(Problem("error", str(folder), "法规目录不存在", kind="no_folder"))
             continue
         try:
             manifest = read_manifest(folder)
         except ValueError as err:
-            problems.append(Problem("error", MANIFEST, f"{err}；已按各文件自身的信息解析（目录 {folder}）"))
+            problems.append(Problem("error", MANIFEST, f"{err}；已按各文件自身的信息解析（目录 {folder}）",
+                                    kind="manifest"))
             manifest = {}
         # not is_file(): a link to a missing file is reported below, not skipped
-        files = sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and not p.is_dir())
-        for name in sorted(set(manifest) - {p.name for p in files}):
-            problems.append(Problem("error", name, f"{MANIFEST} 列出了此文件，但目录 {folder} 中没有"))
+        paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and not p.is_dir())
+        for name in sorted(set(manifest) - {p.name for p in paths}):
+            problems.append(Problem("error", name, f"{MANIFEST} 列出了此文件，但目录 {folder} 中没有",
+                                    kind="missing_file"))
         for other in sorted(folder.iterdir()):
-            if other.is_file() and other not in files and other.name != MANIFEST and not other.name.startswith("."):
+            if other.is_file() and other not in paths and other.name != MANIFEST and not other.name.startswith("."):
                 problems.append(Problem("warning", other.name, f"不支持的文件类型（{other.suffix or '无扩展名'}），"
-                                        f"已忽略；只读取 {'、'.join(SUFFIXES)} 文件"))
-        if not files:
-            problems.append(Problem("error", str(folder), "目录中没有 .txt、.md 或 .docx 法规文件"))
-        for path in files:
+                                        f"已忽略；只读取 {'、'.join(SUFFIXES)} 文件", kind="unsupported_file"))
+        if not paths:
+            problems.append(Problem("error", str(folder), "目录中没有 .txt、.md 或 .docx 法规文件", kind="no_files"))
+        for path in paths:
             try:
                 regulation, file_articles, file_problems = load_file(path, manifest.get(path.name))
             except OSError as err:
-                problems.append(Problem("error", path.name, f"无法读取文件（系统提示：{err.strerror or err}）"))
+                problems.append(Problem("error", path.name, f"无法读取文件（系统提示：{err.strerror or err}）",
+                                        kind="unreadable"))
                 continue
             problems.extend(file_problems)
-            if any(p.severity == "error" for p in file_problems):
-                continue
-            if any(r.title == regulation.title for r in regulations):
-                problems.append(Problem("error", path.name, f"法规《{regulation.title}》重复，已忽略此文件"))
-                continue
-            regulations.append(regulation)
-            articles.extend(file_articles)
+            if not any(p.severity == "error" for p in file_problems):
+                files.append((regulation, file_articles))
+    regulations, articles, version_problems = resolve_versions(files)
+    problems.extend(version_problems)
     return Corpus(regulations=tuple(regulations), articles=tuple(articles), problems=tuple(problems),
                   glossary=tuple(glossary(articles)), crossrefs=tuple(cross_references(articles)))

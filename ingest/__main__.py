@@ -1,4 +1,7 @@
-"""python -m ingest [--corpus DIR ...] [--dump]: data-quality report, or one JSON line per article."""
+"""python -m ingest [--corpus DIR ...] [--json | --dump]: data-quality report, or one JSON line per article.
+
+Exit status 1 when any file could not be read at all (an error); warnings alone exit 0.
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,12 +9,15 @@ import json
 import sys
 
 from ingest import DEFAULT_CORPUS, load_corpus
+from ingest.report import report, text_lines
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest", description="解析法规文件并报告数据质量")
     parser.add_argument("--corpus", action="append", help="法规目录（可重复）；默认为 data/regulations")
-    parser.add_argument("--dump", action="store_true", help="每条条文输出一行 JSON")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--dump", action="store_true", help="每条条文输出一行 JSON")
+    output.add_argument("--json", action="store_true", help="以一个 JSON 文档输出数据质量报告（逐文件及汇总）")
     args = parser.parse_args(argv)
     corpus = load_corpus(args.corpus or [DEFAULT_CORPUS])
 
@@ -23,23 +29,16 @@ def main(argv: list[str] | None = None) -> int:
                 "text": article.text, "paragraphs": [{"text": p.text, "items": list(p.items)}
                                                      for p in article.paragraphs],
                 "source_file": article.source_file, "span": list(article.span), "notes": list(article.notes),
+                "key": article.key, "citation": article.citation, "version": article.version,
+                "unit": article.unit, "repeat": article.repeat,
             }, ensure_ascii=False))
+    elif args.json:
+        print(json.dumps(report(corpus), ensure_ascii=False, indent=1))
     else:
-        for regulation in corpus.regulations:
-            print(f"《{regulation.title}》 {regulation.jurisdiction}  文件 {regulation.source_file}")
-            print(f"  条文 {regulation.article_count} 条，章 {len(regulation.chapters)} 个，"
-                  f"施行日期 {regulation.effective_date or '不详'}")
-            for problem in corpus.problems:
-                if problem.source_file == regulation.source_file:
-                    print(f"  警告：{problem.message}")
-        loaded = {regulation.source_file for regulation in corpus.regulations}
-        for problem in corpus.problems:
-            if problem.severity == "warning" and problem.source_file not in loaded:
-                print(f"警告：{problem.source_file}：{problem.message}")
-        for problem in corpus.errors:
-            print(f"错误：{problem.source_file}：{problem.message}", file=sys.stderr)
-        print(f"合计：{len(corpus.regulations)} 部法规，{len(corpus.articles)} 条；"
-              f"术语 {len(corpus.glossary)} 个，条文引用 {len(corpus.crossrefs)} 处；错误 {len(corpus.errors)} 个")
+        out, err = text_lines(report(corpus))
+        print("\n".join(out))
+        if err:
+            print("\n".join(err), file=sys.stderr)
     return 1 if corpus.errors else 0
 
 

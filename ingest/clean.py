@@ -17,6 +17,7 @@ _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _AD_WORDS = ("本站", "范文", "客服", "欢迎咨询", "參考范文", "参考价值", "參考價值", "精心整理", "免费下载")
 _SENTENCE_PUNCT = re.compile(r"[。，；：、！？,;:!?]")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 
 def decode(raw: bytes) -> str:
@@ -122,9 +123,14 @@ def is_tag_line(line: str) -> bool:
     return len(words) >= 4 and not _SENTENCE_PUNCT.search(line) and all(len(w) <= 12 for w in words)
 
 
+def remove_invisible(text: str) -> str:
+    """Remove zero-width characters (U+200B and kin) that web pages leave, some on lines of their own."""
+    return _INVISIBLE.sub("", text)
+
+
 def prepare_line(line: str) -> str:
-    """First per-line rules: markup, pinyin, traditional characters (spacing is kept)."""
-    line = strip_html_comments(line)
+    """First per-line rules: markup, invisible characters, pinyin, traditional characters (spacing is kept)."""
+    line = remove_invisible(strip_html_comments(line))
     line = strip_markdown(line)
     line = remove_pinyin(line)
     return to_simplified(line)

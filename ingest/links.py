@@ -40,17 +40,20 @@ def glossary(articles: list[Article]) -> list[GlossaryEntry]:
 def _entry(article: Article, term: str, verb: str, definition: str) -> GlossaryEntry:
     """A glossary entry; '包括' stays part of the definition (是指 does not)."""
     definition = (verb if verb == "包括" else "") + definition.strip()
-    return GlossaryEntry(term=term.strip("“”\"'「」 "), definition=definition,
-                         regulation=article.regulation, article_no=article.article_no, label=article.label,
+    return GlossaryEntry(term=term.strip("“”\"'「」 "), definition=definition, regulation=article.regulation,
+                         article_no=article.article_no, label=article.label, version=article.version,
                          key=article.key)
 
 
 def cross_references(articles: list[Article]) -> list[CrossRef]:
     """Links from an article to the other articles of its own regulation that it cites.
 
-    References to other laws (《中华人民共和国网络安全法》第二十一条) are not links.
+    References to other laws (《中华人民共和国网络安全法》第二十一条) are not links; nor are links made between
+    versions, or to or from the units of a document without articles (their numbers are ordinals).
     """
-    numbers = {(a.regulation, a.article_no): a.key for a in articles if not a.sub_no}  # 第X条 names X, not X之一
+    articles = [a for a in articles if a.unit == "条"]
+    # 第X条 names X: not X之一, nor a second article printed with X (a repeat)
+    numbers = {(a.regulation, a.version, a.article_no): a.key for a in articles if not a.sub_no and not a.repeat}
     links: list[CrossRef] = []
     for article in articles:
         seen: set[int] = set()
@@ -67,8 +70,9 @@ def cross_references(articles: list[Article]) -> list[CrossRef]:
                     targets.append(number)
             for number in targets:
                 if number != article.article_no and number not in seen \
-                        and (article.regulation, number) in numbers:
+                        and (article.regulation, article.version, number) in numbers:
                     seen.add(number)
                     links.append(CrossRef(article.regulation, article.article_no, number, run.group(0),
-                                          article.key, numbers[(article.regulation, number)]))
+                                          article.version, article.key,
+                                          numbers[(article.regulation, article.version, number)]))
     return links

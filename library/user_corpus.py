@@ -59,6 +59,7 @@ class AddedRegulation:
     articles: int
     original_name: str
     added_at: str
+    version_date: str | None = None  # the text's date: files of one title and different dates are its versions
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,11 @@ def _clean_metadata(metadata: dict | None) -> tuple[dict, list[str]]:
 
 def _problem_text(problem) -> str:
     return f"{problem.article_label}：{problem.message}" if problem.article_label else problem.message
+
+
+def _same_version(entry: dict, version_date: str | None) -> bool:
+    """Whether an added file is the same version as a file dated version_date (an undated one always is)."""
+    return not entry.get("version_date") or not version_date or entry["version_date"] == version_date
 
 
 def _refusal(errors) -> str:
@@ -143,7 +149,8 @@ class UserCorpus:
     def regulations(self) -> list[AddedRegulation]:
         """The added regulations, in the order they were added."""
         return [AddedRegulation(e["file"], e["title"], e["jurisdiction"], e.get("effective_date"), e["articles"],
-                                e.get("original_name", e["file"]), e.get("added_at", "")) for e in self._entries()]
+                                e.get("original_name", e["file"]), e.get("added_at", ""), e.get("version_date"))
+                for e in self._entries()]
 
     def _bundled_titles(self) -> set[str]:
         from ingest import load_corpus
@@ -192,11 +199,16 @@ class UserCorpus:
         if not regulation.effective_date:
             warnings.append("未找到施行日期，可在下方填写。")
         replaces = None
+        same_title = [e for e in self._entries() if e["title"] == title]
         if title in self._bundled_titles():
             errors.append(f"与内置法规《{title}》同名：内置法规不能替换。")
-        elif any(e["title"] == title for e in self._entries()):
+        elif any(_same_version(e, regulation.version_date) for e in same_title):
             replaces = title
-            warnings.append(f"已加入过《{title}》：确认后将替换原有文本。")
+            warnings.append(f"已加入过《{title}》的这一版本：确认后将替换原有文本。")
+        elif same_title:
+            dates = "、".join(e.get("version_date") or "日期不详" for e in same_title)
+            warnings.append(f"已加入过《{title}》的其他版本（{dates}）：确认后作为另一版本加入（版本日期 "
+                            f"{regulation.version_date}），日期最新的版本为现行，其余为历史版本。")
         return Preview(filename, regulation, tuple(articles), tuple(errors), tuple(warnings), replaces)
 
     # 3. changing the folder, then the index
@@ -224,13 +236,15 @@ class UserCorpus:
                      "effective_date": regulation.effective_date, "adopted_date": regulation.adopted_date,
                      "issuer": regulation.issuer, "level": regulation.level, "status": regulation.status,
                      "articles": regulation.article_count, "original_name": filename, "sha256": digest,
+                     "version_date": regulation.version_date,
                      "added_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
             entries = self._entries()
             twin = next((e["title"] for e in entries if e["file"] == stored and e["title"] != regulation.title), None)
             if twin:
                 raise Rejected(_refusal([f"同一文件已作为《{twin}》加入"]), preview)
-            kept = [e for e in entries if e["title"] != regulation.title]
-            retired = [e["file"] for e in entries if e["title"] == regulation.title and e["file"] != stored]
+            replaced = [e for e in entries if e["title"] == regulation.title and _same_version(e, regulation.version_date)]
+            kept = [e for e in entries if e not in replaced]
+            retired = [e["file"] for e in replaced if e["file"] != stored]
             created = not (self.folder / stored).exists()
             outcome = self._commit([*kept, entry], retired, {stored: raw} if created else {}, encoder, progress)
         return Change("replaced" if preview.replaces else "added", regulation.title, regulation.article_count,

@@ -28,7 +28,10 @@ def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = N
     settings = settings or Settings()
     query, filters = retrieval.query, retrieval.filters
     articles = {a.key: a for a in data.articles}
-    regulations = {r.title: r for r in data.regulations}
+    facts = {(r.title, r.version): r for r in data.regulations}  # each version's record
+    regulations = {r.title: r for r in data.regulations if not r.version}  # the version in force (or the only one)
+    for r in data.regulations:  # a title known only by historical versions still has its facts
+        regulations.setdefault(r.title, r)
     question = query.cleaned or query.text
     notes: list[str] = []
     if query.truncated:
@@ -41,7 +44,8 @@ def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = N
 
     # 1. definitions from the glossary come first
     terms = citing.defined_terms(question, data.glossary)
-    chosen = citing.definitions(terms, data, articles, in_scope, places)
+    versions = {""} | {a.version for a in (articles[h.key] for h in retrieval.hits)}
+    chosen = citing.definitions(terms, data, articles, in_scope, places, versions)
 
     # 2. then the hits that plausibly answer (per named place when the question names places)
     hits, missing, fallback = ([], [], False) if retrieval.abstained else \
@@ -54,14 +58,14 @@ def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = N
             break
         if hit.key not in cited:
             article = articles[hit.key]
-            chosen.append(citing.citation(article, regulations.get(article.regulation), "answer",
+            chosen.append(citing.citation(article, facts.get((article.regulation, article.version)), "answer",
                                           _excerpts(article, query.text, settings)))
             cited.add(hit.key)
     if not chosen:
-        return _abstain(retrieval, articles, regulations, notes, query.text, settings)
+        return _abstain(retrieval, articles, regulations, facts, notes, query.text, settings)
 
     # 3. the articles a cited article refers to, and for penalty questions the penalty articles
-    linked = citing.linked(chosen, data, articles, regulations, query.text,
+    linked = citing.linked(chosen, data, articles, facts, query.text,
                            bool(citing.PENALTY_CUE.search(question)), settings)
 
     # 4. group by regulation (in a comparison, in the order the places were named)
@@ -86,7 +90,8 @@ def _excerpts(article: Article, query_text: str, settings: Settings, max_units: 
 
 
 def _abstain(retrieval: Retrieval, articles: dict[str, Article], regulations: dict[str, Regulation],
-             notes: list[str], query_text: str, settings: Settings) -> Answer:
+             facts: dict[tuple[str, str], Regulation], notes: list[str], query_text: str,
+             settings: Settings) -> Answer:
     """未找到: say which regulations are covered, and list up to max_nearby nearby articles as 可能相关."""
     wanted = tokens(query_text)
     nearby = []
@@ -96,7 +101,7 @@ def _abstain(retrieval: Retrieval, articles: dict[str, Article], regulations: di
         article = articles[hit.key]
         if overlap(article.text, wanted, article) < settings.nearby_overlap:  # shares no real word with the question
             continue
-        nearby.append(citing.citation(article, regulations.get(article.regulation), "nearby",
+        nearby.append(citing.citation(article, facts.get((article.regulation, article.version)), "nearby",
                                       _excerpts(article, query_text, settings, max_units=1)))
     if nearby:
         notes = notes + [wording.NEARBY_NOTE]

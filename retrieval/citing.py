@@ -26,14 +26,16 @@ PENALTY_CUE = re.compile(r"罚|处分|法律责任|责任|追责|追究|处置|�
 
 def citation(article: Article, regulation: Regulation | None, role: str, excerpts: tuple[str, ...],
              referenced_by: str = "", relation: str = "") -> Citation:
-    """A Citation of the article with its regulation's facts."""
+    """A Citation of the article with its regulation's facts (regulation: the record of the article's version)."""
     return Citation(
         regulation=article.regulation, jurisdiction=article.jurisdiction, article_no=article.article_no,
         label=article.label, chapter=article.chapter,
         effective_date=(regulation.effective_date if regulation else None) or "",
         status=(regulation.status if regulation else None) or "", excerpts=excerpts, role=role,
         referenced_by=referenced_by, notes=article.notes, relation=relation, text=article.text,
-        sub_no=article.sub_no)
+        sub_no=article.sub_no, key=article.key, cited_as=article.citation, version=article.version,
+        version_date=(regulation.version_date if regulation else None) or "",
+        level=(regulation.level if regulation else None) or "")
 
 
 def _passes(hit: Hit, best_bm25: float, best_dense: float, close: float, fair: float, near: float) -> bool:
@@ -96,13 +98,15 @@ def defined_terms(question: str, glossary) -> list[str]:
 
 
 def definitions(terms: list[str], data: IndexData, articles: dict[str, Article],
-                in_scope: dict[str, Regulation], places: tuple[str, ...]) -> list[Citation]:
+                in_scope: dict[str, Regulation], places: tuple[str, ...], versions: set[str] = frozenset({""})
+                ) -> list[Citation]:
     """One 'definition' citation per article defining the terms (in scope, in the named places)."""
     chosen: list[Citation] = []
     for term in terms:
         for entry in data.glossary:
             regulation = in_scope.get(entry.regulation)
-            if entry.term != term or regulation is None or (places and regulation.jurisdiction not in places):
+            if entry.term != term or regulation is None or (places and regulation.jurisdiction not in places) \
+                    or entry.version not in versions:
                 continue
             article = articles[entry.key]
             excerpts = definition_excerpts(article, entry)
@@ -145,7 +149,7 @@ def in_text_order(article: Article, excerpts: tuple[str, ...]) -> tuple[str, ...
 
 
 def linked(chosen: list[Citation], data: IndexData, articles: dict[str, Article],
-           regulations: dict[str, Regulation], query_text: str, penalty: bool,
+           facts: dict[tuple[str, str], Regulation], query_text: str, penalty: bool,
            settings: Settings) -> dict[str, list[Citation]]:
     """Per cited article, the articles linked to it: those it refers to; for penalty questions, also
     the articles that refer to it (the penalty for breaking it)."""
@@ -169,7 +173,7 @@ def linked(chosen: list[Citation], data: IndexData, articles: dict[str, Article]
             shown.add(article.key)
             total += 1
             found.setdefault(cited.key, []).append(citation(
-                article, regulations.get(article.regulation), "referenced",
+                article, facts.get((article.regulation, article.version)), "referenced",
                 excerpts_for(article, query_text, settings.excerpt_units, settings.short_article, settings.excerpt_share),
                 referenced_by=cited.citation, relation=why))
     return found

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingest.records import article_key
 
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrict retrieval to some regulations (exact titles) and/or jurisdictions (e.g. 天津市)."""
+    """Restrict retrieval to some regulations (exact titles) and/or jurisdictions (e.g. 天津市).
+
+    Historical versions of a regulation are searched only when `history` is set or the question asks for an
+    earlier text (修改前, 2021年版 …; see Retriever.parse)."""
 
     regulations: tuple[str, ...] = ()
     jurisdictions: tuple[str, ...] = ()
+    history: bool = False
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,8 @@ class Query:
     truncated: bool = False
     lexical_text: str = ""  # what BM25 searches: text plus the regulations' words for everyday ones ('' = text)
     cleaned: str = ""  # normalized, without expansions: what the answer's wording reads
+    earlier: bool = False  # asks what a provision said before (修改前, 旧版 …): historical versions are searched
+    edition_year: str = ""  # names a version by its year (2021年版): that version is searched
 
     @property
     def is_comparison(self) -> bool:
@@ -79,14 +84,15 @@ class Citation:
     relation: str = ""  # for 'referenced': why it is shown, e.g. 第四十七条引用的条文
     text: str = ""  # the whole article, for readers who expand the citation
     sub_no: int = 0  # 1 for 第十二条之一
+    key: str = ""  # the article's key (ingest.records.article_key)
+    cited_as: str = ""  # the article as a reader cites it (ingest.records.Article.citation)
+    version: str = ""  # '' for the version in force (or the only one); else the historical version's date
+    version_date: str = ""  # the date of the cited text (ISO), '' when not known
+    level: str = ""  # 法律 / 行政法规 / 地方性法规 …, '' when not known
 
     @property
     def citation(self) -> str:
-        return f"《{self.regulation}》{self.label}"
-
-    @property
-    def key(self) -> str:
-        return article_key(self.regulation, self.article_no, self.sub_no)
+        return self.cited_as or f"《{self.regulation}》{self.label}"
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,10 @@ INTENTS: dict[str, tuple[re.Pattern, tuple[str, ...]]] = {
     "scope": (re.compile(r"施行|生效|实施日期|什么时候.{0,4}(执行|实施|开始|起)|适用|管不管|归不归|适不适用|范围|"
                          r"依据|上位法|为准|还有效|废止|失效|效力"), ("总则", "附则")),
 }
+# A question about an earlier text of a regulation: historical versions are searched for it.
+_EARLIER = re.compile(r"修改前|修订前|修正前|修改之前|修订之前|旧版|老版|原来的规定|原来怎么规定|以前的规定|以前怎么规定|之前的规定|"
+                      r"过去的规定|旧法|历史版本|原条文|修改以前|修订以前")
+_EDITION_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:的)?(?:版|版本|文本|修正|修订|修改|那版)")
 _DEFINITION_QUESTION = re.compile(r"什么是|是指什么|指什么|指的是|什么意思|啥意思|含义|定义|怎么界定|如何界定|是啥|包括哪些|"
                                   r"也算|算不算|属不属于|包不包括|指哪|光指|只指|仅指|专指|指谁|包括谁|都包括")
 
@@ -60,6 +64,13 @@ class Retriever:
             Lexical(data.bm25_tokens, self.settings.bm25_backend)
         self.jurisdiction_of_row = np.array([a.jurisdiction for a in data.articles])
         self.regulation_of_row = np.array([a.regulation for a in data.articles])
+        # versions: rows of historical versions are searched only when asked for (Filters.history, 修改前, 2021年版)
+        self.version_of_row = np.array([a.version for a in data.articles])
+        self.current_rows = self.version_of_row == ""
+        dated = {(r.title, r.version): (r.version_date or "") for r in data.regulations}
+        self.version_year_of_row = np.array([dated.get((a.regulation, a.version), "")[:4] for a in data.articles])
+        self.titles_with_history = np.isin(self.regulation_of_row,
+                                           sorted({r.title for r in data.regulations if r.version}))
         # for each intent, the rows in the chapters it points to (computed once, not per question)
         self.rows_of_intent = {intent: np.array([any(name in a.chapter for name in chapters) for a in data.articles],
                                                 dtype=bool)
@@ -118,8 +129,10 @@ class Retriever:
         places = detect_places(text, self.aliases) if self.settings.place_boost else ()
         searched = expand_synonyms(text) if self.settings.synonyms else text
         lexical = colloquial_expansion(searched) if self.settings.colloquial else searched
+        year = _EDITION_YEAR.search(text)
         return Query(original=question, text=searched, places=places, truncated=truncated,
-                     lexical_text="" if lexical == searched else lexical, cleaned=text)
+                     lexical_text="" if lexical == searched else lexical, cleaned=text,
+                     earlier=bool(_EARLIER.search(text)), edition_year=year.group(1) if year else "")
 
     # 2. each side's scores
     def bm25_scores(self, query: Query, expanded: bool = True) -> np.ndarray:
@@ -174,13 +187,29 @@ class Retriever:
         ranking.sort(key=lambda item: (-item[1], item[0]))
         return ranking
 
-    def _allowed(self, filters: Filters | None) -> np.ndarray:
-        mask = np.ones(len(self.data.articles), dtype=bool)
+    def _allowed(self, filters: Filters | None, query: Query | None = None) -> np.ndarray:
+        mask = self._versions(filters, query)
         if filters and filters.regulations:
             mask &= np.isin(self.regulation_of_row, list(filters.regulations))
         if filters and filters.jurisdictions:
             mask &= np.isin(self.jurisdiction_of_row, list(filters.jurisdictions))
         return mask
+
+    def _versions(self, filters: Filters | None, query: Query | None) -> np.ndarray:
+        """The rows of the versions searched: the versions in force; for a question naming a year's edition
+        (2021年版) that edition of each regulation that has one; for 修改前 the historical versions of the
+        regulations that have them; with Filters.history every version."""
+        if filters and filters.history:
+            return np.ones(len(self.data.articles), dtype=bool)
+        if query is not None and query.edition_year and self.titles_with_history.any():
+            named = self.version_year_of_row == query.edition_year
+            titles = np.unique(self.regulation_of_row[named & self.titles_with_history])
+            if len(titles):
+                chosen = np.isin(self.regulation_of_row, titles)
+                return np.where(chosen, named, self.current_rows)
+        if query is not None and query.earlier and self.titles_with_history.any():
+            return np.where(self.titles_with_history, ~self.current_rows, self.current_rows)
+        return self.current_rows.copy()
 
     @staticmethod
     def _ranking(scores: np.ndarray, allowed: np.ndarray, depth: int) -> list[tuple[int, float]]:
@@ -231,7 +260,7 @@ class Retriever:
 
     def _retrieve(self, query: Query, k: int, filters: Filters | None, mode: str) -> Retrieval:
         settings = self.settings
-        allowed = self._allowed(filters)
+        allowed = self._allowed(filters, query)
         depth = max(settings.depth, k)
         bm25 = self.bm25_scores(query) if mode != "dense" else np.zeros(len(allowed))
         vector = self.query_vector(query) if mode != "bm25" else None

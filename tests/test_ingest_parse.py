@@ -87,35 +87,64 @@ def test_gb18030_file(tmp_path):
     assert corpus.articles[0].text == "为了规范数据管理，制定本条例。"
 
 
-@pytest.mark.parametrize("body, message", [
-    ("第一条　甲。\n第三条　丙。\n", "条文编号缺失：第一条之后是第三条，缺少第二条"),
-    ("第一条　甲。\n第二条　乙。\n第二条　乙。\n", "条文编号重复或倒序：第二条之后又出现第二条"),
-    ("第二条　乙。\n第三条　丙。\n", "条文编号应从第一条开始，却从第二条开始"),
-    ("只有一段文字。\n", "未找到任何条文"),
+@pytest.mark.parametrize("body, kind, message, keys", [
+    ("第一条　甲。\n第三条　丙。\n", "gap",
+     "条文编号缺失：第一条之后是第三条，缺少第二条（第3行）；已按原编号收录各条", ["某省条例#1", "某省条例#3"]),
+    ("第一条　甲。\n第五条　戊。\n", "gap",
+     "条文编号缺失：第一条之后是第五条，缺少第二条至第四条（第3行）；已按原编号收录各条", ["某省条例#1", "某省条例#5"]),
+    ("第一条　甲。\n第二条　乙。\n第二条　乙二。\n", "repeat",
+     "条文编号重复：第二条之后又出现第二条（第4行）；两条都已收录，这是第 2 次出现的第二条，其键以“~2”结尾",
+     ["某省条例#1", "某省条例#2", "某省条例#2~2"]),
+    ("第一条　甲。\n第二条　乙。\n第三条　丙。\n第二条之一　乙一。\n", "order",
+     "条文编号倒序：第三条之后出现第二条之一（第5行）；已按原编号收录",
+     ["某省条例#1", "某省条例#2", "某省条例#3", "某省条例#2-1"]),
+    ("第二条　乙。\n第三条　丙。\n", "start",
+     "条文编号应从第一条开始，却从第二条开始（第2行）；已按原编号收录", ["某省条例#2", "某省条例#3"]),
 ])
-def test_numbering_errors_name_file_and_article(body, message):
-    _, _, problems = parse("某省条例\n" + body, "bad.txt")
-    errors = [p for p in problems if p.severity == "error"]
-    assert len(errors) == 1
-    assert errors[0].source_file == "bad.txt"
-    assert message in errors[0].message
+def test_numbering_flaws_are_warnings_and_every_article_is_kept(body, kind, message, keys):
+    _, articles, problems = parse("某省条例\n" + body, "bad.txt")
+    assert [(p.severity, p.kind, p.source_file, p.message) for p in problems] == [("warning", kind, "bad.txt", message)]
+    assert [a.key for a in articles] == keys
 
 
-def test_bad_files_are_reported_and_others_still_load(tmp_path):
+def test_a_repeat_keeps_its_label_and_text_under_a_distinct_key():
+    _, articles, problems = parse("某省条例\n第一条　甲。\n第二条　乙。\n第二条　乙二。\n第三条　丙。\n")
+    repeat = articles[2]
+    assert (repeat.label, repeat.text, repeat.repeat, repeat.key, repeat.citation) == \
+        ("第二条", "乙二。", 2, "某省条例#2~2", "《某省条例》第二条")
+    assert [p.kind for p in problems] == ["repeat"]  # 第三条 after the repeat is in sequence again
+
+
+def test_a_regulation_without_articles_is_an_error():
+    _, articles, problems = parse("某省条例\n只有一段文字。\n", "bad.txt")
+    assert articles == []
+    assert [(p.severity, p.kind, p.message) for p in problems] == [
+        ("error", "not_regulation", "未找到任何条文（没有以“第X条”开头的行，也没有“一、”“（一）”等编号）")]
+
+
+def test_flawed_files_load_and_unreadable_ones_are_errors(tmp_path):
     (tmp_path / "good.txt").write_text("甲市数据条例\n第一条　甲。\n第二条　乙。\n", encoding="utf-8")
     (tmp_path / "gap.txt").write_text("乙市数据条例\n第一条　甲。\n第三条　丙。\n", encoding="utf-8")
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "binary.txt").write_bytes(b"\xff\xfe\x00\x81\x30\xff\xff")
     corpus = load_corpus(tmp_path)
-    assert [r.title for r in corpus.regulations] == ["甲市数据条例"]
-    assert [a.key for a in corpus.articles] == ["甲市数据条例#1", "甲市数据条例#2"]
-    assert sorted(p.source_file for p in corpus.errors) == ["binary.txt", "empty.txt", "gap.txt"]
-    assert any("无法解码" in p.message for p in corpus.errors)
+    assert [r.title for r in corpus.regulations] == ["乙市数据条例", "甲市数据条例"]  # files are read by name
+    assert [a.key for a in corpus.articles] == ["乙市数据条例#1", "乙市数据条例#3", "甲市数据条例#1", "甲市数据条例#2"]
+    assert sorted((p.source_file, p.kind) for p in corpus.errors) == [("binary.txt", "undecodable"), ("empty.txt", "empty")]
+    assert [(p.source_file, p.kind, p.line) for p in corpus.problems if p.severity == "warning"] == [("gap.txt", "gap", 3)]
 
 
-def test_manifest_count_mismatch_is_an_error():
-    _, _, problems = parse("第一条　甲。\n", facts={"title": "某条例", "articles": 2})
-    assert any("清单记载 2 条，解析得到 1 条" in p.message for p in problems)
+def test_an_empty_article_heading_is_left_out_with_a_warning():
+    _, articles, problems = parse("某省条例\n第一条　甲。\n第二条\n第三条　丙。\n")
+    assert [a.key for a in articles] == ["某省条例#1", "某省条例#3"]
+    assert [(p.kind, p.article_label, p.line, p.message) for p in problems] == [
+        ("empty_article", "第二条", 3, "第二条没有正文（第3行），已略去此条标题")]
+
+
+def test_manifest_count_mismatch_is_a_warning():
+    _, articles, problems = parse("第一条　甲。\n", facts={"title": "某条例", "articles": 2})
+    assert len(articles) == 1
+    assert [(p.severity, p.kind, p.message) for p in problems] == [("warning", "count", "清单记载 2 条，解析得到 1 条")]
 
 
 def test_glossary_and_cross_references():

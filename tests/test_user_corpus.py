@@ -114,7 +114,6 @@ NO_PLACE = "关于公共数据的若干规定\n第一条　公共数据应当依
 
 @pytest.mark.parametrize("raw, filename, metadata, message", [
     (b"PK\x03\x04 broken", "条例.docx", {}, "不是有效的 Word（.docx）文件"),
-    ("某省数据条例\n第一条　甲。\n第三条　丙。\n".encode(), "gap.txt", {}, "条文编号缺失：第一条之后是第三条，缺少第二条"),
     (b"%PDF-1.7", "条例.pdf", {}, "不支持的文件类型（.pdf）：PDF 请先把文字复制到 .txt 文件"),
     (b"x", "条例", {}, "不支持的文件类型（无扩展名）"),
     (b"a" * (MAX_FILE_BYTES + 1), "big.txt", {}, "超过 2 MB 的上限"),
@@ -132,6 +131,15 @@ def test_a_rejected_file_leaves_index_and_folder_untouched(library, raw, filenam
     with pytest.raises(Rejected, match=message):
         library.add(raw, filename, metadata, FakeEncoder())
     assert snapshot(library) == before
+
+
+def test_a_numbering_gap_is_a_warning_in_the_preview_and_every_article_is_added(library):
+    raw = "某省数据条例\n第一条　甲。\n第三条　丙。\n".encode()
+    preview = library.preview(raw, "gap.txt", {"effective_date": "2024-01-01"})
+    assert preview.accepted and [a.label for a in preview.articles] == ["第一条", "第三条"]
+    assert "第三条：条文编号缺失：第一条之后是第三条，缺少第二条（第3行）；已按原编号收录各条" in preview.warnings
+    change = library.add(raw, "gap.txt", {"effective_date": "2024-01-01"}, FakeEncoder())
+    assert (change.action, change.articles) == ("added", 2)
 
 
 def test_entered_facts_complete_a_file(library):
@@ -253,3 +261,20 @@ def test_concurrent_changes_are_serialized(library, zhejiang_docx):
     assert first in (3 + 8, 3 + 5) and second == 16  # either may go first; the second sees the first
     assert sorted(r.title for r in library.regulations()) == ["山东省公共数据开放办法", "浙江省公共数据条例"]
     assert check(library.index_dir).counts["articles"] == 16
+
+
+def test_two_versions_of_one_law_are_both_added_and_the_later_is_in_force(library):
+    """Files with one title and different dates are versions (ingest.versions), in the admin's folder too."""
+    real = Path(__file__).resolve().parent / "data" / "real-law-samples"
+    old, new = real / "民事诉讼法(2021-12-24).md", real / "民事诉讼法(2023-09-01).md"
+    library.add(old, None, {}, FakeEncoder())
+    preview = library.preview(new)
+    assert preview.accepted and preview.replaces is None
+    assert any("已加入过《中华人民共和国民事诉讼法》的其他版本（2021-12-24）" in w for w in preview.warnings)
+    change = library.add(new, None, {}, FakeEncoder())
+    assert change.action == "added" and change.index_articles == 3 + 291 + 306
+    data = load(library.index_dir)
+    assert sorted((r.version_date, r.status) for r in data.regulations if r.title == "中华人民共和国民事诉讼法") == \
+        [("2021-12-24", "历史版本"), ("2023-09-01", "现行")]
+    again = library.preview(new)  # the same version again replaces it
+    assert again.replaces == "中华人民共和国民事诉讼法" and any("这一版本" in w for w in again.warnings)
