@@ -18,7 +18,7 @@ import traceback
 from pathlib import Path
 
 from core.events import REBUILD_NEEDED, Event
-from retrieval.records import Answer, Citation, EmptyQuestion, Filters
+from retrieval.records import SCOPES, Answer, Citation, EmptyQuestion, Filters
 
 WAIT_FOR_INDEX_S = 300  # a question asked while the index is being built waits this long at most
 CONCURRENCY = 8
@@ -32,6 +32,8 @@ OFFICIAL_EXAMPLES = [
     "湖南的政府部门不按规定共享开放公共数据，会被追责吗？",
 ]
 CITIZEN_EXAMPLES = [
+    "平台能不能把我的个人信息卖给别人？",
+    "个保法规定的敏感个人信息是什么？",
     "网络运营者把我的个人信息卖给别人，会受到什么处罚？",
     "河北条例里说的“政务数据”具体指什么？",
     "去政府办事，网上能查到的证明，窗口还让我交纸质的，这合理吗？",
@@ -48,6 +50,8 @@ CSS = """
 .regqa-answer .missing { color: #b91c1c; margin: .3em 0; }
 .regqa-answer .citation { margin: .6em 0 .9em; }
 .regqa-answer .cite { font-weight: 600; color: #1d4ed8; }
+.regqa-answer .tier { font-size: 12px; background: #fef3c7; color: #92400e; border-radius: 3px; padding: 0 .4em; margin-right: .5em; }
+.regqa-answer .cited-by { font-size: 13px; color: #374151; margin: .2em 0; }
 .regqa-answer .tag { font-size: 12px; background: #eef2ff; color: #3730a3; border-radius: 3px; padding: 0 .4em; margin-left: .4em; }
 .regqa-answer blockquote { margin: .3em 0; padding: .2em .8em; border-left: 3px solid #93c5fd; background: #f8fafc; }
 .regqa-answer details { margin: .2em 0 0 .2em; font-size: 14px; }
@@ -116,6 +120,8 @@ def render_citation(citation: Citation, terms: tuple[str, ...]) -> str:
              + (f'<span class="tag">{_e(tag)}</span>' if tag else "") + "</div>"]
     parts += [f"<blockquote>{highlight(excerpt, terms)}</blockquote>" for excerpt in citation.excerpts]
     parts += [f'<p class="note">注：{_e(note)}</p>' for note in citation.notes]
+    if citation.cited_by:
+        parts.append(f'<p class="cited-by">引用本条的地方规定：{_e("、".join(citation.cited_by))}</p>')
     full = "".join(f"<p>{highlight(line, terms)}</p>" for line in citation.text.split("\n"))
     parts.append(f"<details><summary>查看全文 · {_facts(citation)}</summary>{full}</details></div>")
     return "".join(parts)
@@ -127,7 +133,8 @@ def render_answer(answer: Answer) -> str:
              f'<p class="lead{" abstained" if answer.abstained else ""}">{_e(answer.lead)}</p>']
     parts += [f'<p class="note">{_e(note)}</p>' for note in answer.notes]
     for block in answer.blocks():
-        parts.append(f"<section><h3>{_e(block.heading)}</h3>")
+        tier = f'<span class="tier">{_e(block.tier)}</span>' if block.tier else ""
+        parts.append(f"<section><h3>{tier}{_e(block.heading)}</h3>")
         parts += [f'<p class="missing">{_e(row)}</p>' for row in block.missing]
         parts += [render_citation(c, answer.terms) for c in block.citations]
         parts.append("</section>")
@@ -289,7 +296,7 @@ class Service:
         self.say(f"已更新：{count_titles(data)} 部法规，{len(data.articles)} 条条文。")
 
     def ask(self, question: str | None, jurisdictions: list[str] | None = None,
-            regulations: list[str] | None = None) -> tuple[str, dict]:
+            regulations: list[str] | None = None, scope: str | None = None) -> tuple[str, dict]:
         """The /ask endpoint: HTML answer and the citations as JSON."""
         from models.process import EncoderProcessError
         from retrieval.retriever import is_blank
@@ -304,7 +311,8 @@ class Service:
         retriever = self.retriever  # one index for the whole answer, even if it is swapped meanwhile
         if retriever is None:
             return message_html(self.problem), {"error": self.problem}
-        filters = Filters(regulations=tuple(regulations or ()), jurisdictions=tuple(jurisdictions or ()))
+        filters = Filters(regulations=tuple(regulations or ()), jurisdictions=tuple(jurisdictions or ()),
+                          scope=scope if scope in SCOPES else "")
         try:
             answer = retriever.ask(question, filters=filters, k=RETRIEVE_K)
         except EncoderProcessError as error:  # the model's process died or failed: say so, it restarts
@@ -336,6 +344,8 @@ def build_ui(service: Service, admin=None):
                                             label="限定地区（可多选，不选则全部）")
                 regulations = gr.Dropdown(choices=[], value=[], multiselect=True, allow_custom_value=True,
                                           label="限定法规（可多选，不选则全部）")
+                scope = gr.Radio(choices=[("国家和地方", ""), ("仅国家法律法规", "national"), ("仅地方法规", "local")],
+                                 value="", label="层级", elem_id="regqa-scope")
             ask_button = gr.Button("提问", variant="primary", elem_id="regqa-ask")
             answer = gr.HTML(label="回答", elem_id="regqa-answer")
             gr.Examples(OFFICIAL_EXAMPLES, inputs=[question], label="政府工作人员常问")
@@ -348,7 +358,7 @@ def build_ui(service: Service, admin=None):
         with gr.Tab("关于语料"):
             about = gr.HTML("<p>索引准备好后显示语料信息。</p>")
 
-        gr.on([ask_button.click, question.submit], service.ask, inputs=[question, jurisdictions, regulations],
+        gr.on([ask_button.click, question.submit], service.ask, inputs=[question, jurisdictions, regulations, scope],
               outputs=[answer, citations], api_name="ask")
 
         def refresh():

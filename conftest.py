@@ -17,7 +17,7 @@ def pytest_configure(config):
 # fixtures that load, convert or train the real embedding model (tests/conftest.py): a test using any of them
 # is a `model` test, whether or not it says so, so that `-m "not model"` never converts or trains anything
 REAL_MODEL_FIXTURES = {"real_model_dir", "real_encoder", "st_encoder", "real_index_dir", "real_ranking_dir",
-                       "product_encoder", "product_index_dir", "real_retriever"}
+                       "product_encoder", "product_index_dir", "real_retriever", "pack_index_dir", "pack_retriever"}
 
 
 def pytest_collection_modifyitems(config, items):

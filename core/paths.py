@@ -16,6 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = ROOT / "data" / "regulations"  # the five regional regulations, unchanged
+NATIONAL_PACK = ROOT / "data" / "packs" / "national-data"  # 12 national laws and regulations, unchanged
+DEFAULT_FOLDERS = (BUNDLED_CORPUS, NATIONAL_PACK)  # the default corpus (the administrator's folder comes on top)
 TRAINING_PAIRS = ROOT / "models" / "training" / "pairs.jsonl"  # the shipped ranking model's training data
 
 

@@ -82,21 +82,26 @@ def plots(report: dict, out_dir: Path) -> list[Path]:
     return written
 
 
-def bundled_index(index_dir: Path | None, encoder, say):
-    """The index evaluated: the named one, or one of the bundled corpus only (the gold set's corpus,
-    whatever regulations an administrator added to the app), built on first use."""
+def bundled_index(index_dir: Path | None, encoder, say, corpus: str = "bundled"):
+    """The index evaluated: the named one, or one of the gold set's corpus, whatever regulations an administrator
+    added to the app: the five bundled regulations ('bundled'), or the five plus the national pack ('default');
+    built on first use."""
     from core import paths
     from index import build_from_folders, load_for
     from index.store import IndexProblem
 
     if index_dir is not None:
         return load_for(index_dir, encoder)
-    index_dir = paths.home() / "index" / "bundled"
+    folders = [paths.BUNDLED_CORPUS] if corpus == "bundled" else list(paths.DEFAULT_FOLDERS)
+    index_dir = paths.home() / "index" / ("bundled" if corpus == "bundled" else "eval-default")
     try:
-        return load_for(index_dir, encoder)
+        data = load_for(index_dir, encoder)
+        if list(data.manifest.corpus_folders) == [str(f.resolve()) for f in folders]:
+            return data
     except IndexProblem as problem:
-        print(f"建立评测用索引（仅自带法规）：{problem.detail}", file=sys.stderr, flush=True)
-    build_from_folders([paths.BUNDLED_CORPUS], index_dir, encoder, say)
+        print(f"建立评测用索引（{'仅自带法规' if corpus == 'bundled' else '自带法规与国家法律包'}）：{problem.detail}",
+              file=sys.stderr, flush=True)
+    build_from_folders(folders, index_dir, encoder, say)
     return load_for(index_dir, encoder)
 
 
@@ -107,13 +112,18 @@ def main(argv: list[str] | None = None) -> int:
 
         print(write_dev_pairs())
         return 0
-    from eval.gold import SPLITS, GoldError, load_gold, load_split
+    from eval.gold import PACK_SPLITS, SPLITS, GoldError, load_gold, load_split
     from eval.runner import CachedEncoder, evaluate
     from index import IndexProblem
 
     parser = argparse.ArgumentParser(prog="python -m eval", description="在金标问题集上评测检索与回答")
     parser.add_argument("--gold", type=Path, help="金标 JSONL 文件（默认使用自带的问题集）")
-    parser.add_argument("--split", choices=SPLITS + ("all",), default="all")
+    parser.add_argument("--split", choices=SPLITS + ("all",) + PACK_SPLITS + ("pack",), default="all",
+                        help="all: the five regulations' splits, on those five; pack / pack_*: the national pack's, "
+                             "on the default corpus (the five plus the pack)")
+    parser.add_argument("--corpus", choices=("bundled", "default"),
+                        help="the corpus indexed: the five regulations (bundled) or the five plus the national pack "
+                             "(default); by default the split's own")
     parser.add_argument("--json", action="store_true", help="输出 JSON")
     parser.add_argument("--index-dir", type=Path)
     parser.add_argument("--no-report", action="store_true", help="不写 eval/reports/")
@@ -135,7 +145,9 @@ def main(argv: list[str] | None = None) -> int:
         if paths.model_dir_override() is None:
             prepare(progress=say)
         encoder = CachedEncoder(load_encoder())
-        retriever = Retriever(bundled_index(args.index_dir, encoder.inner, say), encoder)
+        pack = args.split == "pack" or args.split.startswith("pack_")
+        corpus = args.corpus or ("default" if pack else "bundled")
+        retriever = Retriever(bundled_index(args.index_dir, encoder.inner, say, corpus), encoder)
     except (IndexProblem, ModelProblem) as problem:
         print(f"错误：{problem}", file=sys.stderr)
         return 1

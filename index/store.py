@@ -382,7 +382,7 @@ def rebuild_command(index_dir: Path) -> str:
     index_dir = Path(index_dir)
     words = [".venv/bin/python", "-m", "index", "build"]
     folders = recorded_folders(index_dir)
-    if folders and [f.resolve() for f in folders] != [paths.BUNDLED_CORPUS.resolve()]:
+    if folders and [f.resolve() for f in folders] != [f.resolve() for f in paths.DEFAULT_FOLDERS]:
         for folder in folders:
             words += ["--corpus", str(folder)]
     if index_dir.resolve() != paths.default_index_dir().resolve():

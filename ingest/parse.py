@@ -332,7 +332,8 @@ def parse_regulation(raw: bytes, source_file: str, facts: dict | None = None
     facts["jurisdiction"] = facts.get("jurisdiction") or infer_jurisdiction(title) or \
         ("全国" if _NATIONAL.match(str(facts.get("issuer") or "")) else "未知")
     facts["issuer"] = facts.get("issuer") or meta.get("author") or None
-    facts["status"] = facts.get("status") or meta.get("status") or None
+    # a text the manifest knows to be outdated (later_changes) is 已被修改 unless a status is stated
+    facts["status"] = facts.get("status") or meta.get("status") or ("已被修改" if facts.get("later_changes") else None)
     facts["adopted_date"] = _meta_date(facts.get("adopted_date")) or _meta_date(facts.get("adopted")) or \
         _meta_date(meta.get("date")) or (reader.adopted[0] if reader.adopted else None)
     if not facts.get("effective_date"):
@@ -489,4 +490,19 @@ def _regulation(facts: dict, source_file: str, raw: bytes, chapters, count) -> R
         issuer=facts.get("issuer"), adopted_date=facts.get("adopted_date"),
         effective_date=facts.get("effective_date"), status=facts.get("status"),
         chapters=chapters, article_count=count, version_date=facts.get("version_date"),
-        part=facts.get("part") or "")
+        part=facts.get("part") or "", currency_note=currency_note(facts))
+
+
+def currency_note(facts: dict) -> str:
+    """The Chinese note for a text known to be outdated: the manifest's later_changes (date, effective_date, what),
+    each a change this text does not contain. '' when none is recorded."""
+    notes = []
+    for change in facts.get("later_changes") or ():
+        if not isinstance(change, dict) or not change.get("date"):
+            continue
+        what = str(change.get("what") or "").split(" (")[0].split("；")[0].strip()
+        what = what if re.search(r"[\u4e00-\u9fff]", what) else "修改决定"
+        since = f"，自{cn_date(change['effective_date'])}起施行" if change.get("effective_date") else ""
+        notes.append(f"本文是{cn_date(facts['version_date']) + '的' if facts.get('version_date') else ''}文本，"
+                     f"未包含{cn_date(change['date'])}的修改（{what}{since}）；现行条文序号、内容和罚则可能与本文不同。")
+    return "".join(notes)

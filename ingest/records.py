@@ -8,6 +8,19 @@ HISTORICAL = "历史版本"
 WHOLE = "全文"  # Article.unit of a document kept as one unit
 
 
+TIERS = ("法律", "行政法规", "地方性法规", "地方政府规章")  # highest first
+
+
+def level_tier(level: str | None) -> str:
+    """法律 / 行政法规 / 地方性法规 / 地方政府规章 for a stated level, '' when none is stated (or it is another kind)."""
+    if not level:
+        return ""
+    for tier in TIERS:
+        if tier in level:
+            return tier
+    return "地方政府规章" if "政府规章" in level else ""
+
+
 def article_key(regulation: str, article_no: int, sub_no: int = 0, version: str = "", *, repeat: int = 0) -> str:
     """The one place that builds an article key; keys are stable across rebuilds and unique per corpus.
 
@@ -80,6 +93,13 @@ class Regulation:
     version_date: str | None = None  # ISO date of this text (manifest, front matter, file name, else header)
     part: str = ""  # the part of a code this file holds, e.g. 第四编　人格权 ('' for a whole regulation)
     version: str = ""  # as Article.version: '' for the current (or only) version, else version_date
+    currency_note: str = ""  # Chinese: a known later change this text does not contain (manifest later_changes)
+
+    @property
+    def tier(self) -> str:
+        """The level as one of 法律 / 行政法规 / 地方性法规 / 地方政府规章 (from the stated level, e.g. 省级地方性法规,
+        设区的市政府规章); '' when no level is stated."""
+        return level_tier(self.level)
 
 
 @dataclass(frozen=True)
@@ -139,7 +159,7 @@ class GlossaryEntry:
 
 @dataclass(frozen=True)
 class CrossRef:
-    """A reference from one article to another article of the same regulation."""
+    """A reference from one article to another: of the same regulation, or (to_regulation) of another one."""
 
     regulation: str
     from_article: int
@@ -148,6 +168,7 @@ class CrossRef:
     version: str = ""  # as Article.version: both articles belong to this version
     from_key: str = ""  # the referring article's key (article_key)
     to_key: str = ""  # the referred article's key
+    to_regulation: str = ""  # the cited article's regulation when it is another one (《中华人民共和国网络安全法》第六十四条)
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,7 @@ class UserCorpus:
 
     folder: Path
     index_dir: Path
-    bundled: tuple[Path, ...] = (paths.BUNDLED_CORPUS,)
+    bundled: tuple[Path, ...] = paths.DEFAULT_FOLDERS
 
     @classmethod
     def default(cls, index_dir: Path | None = None) -> "UserCorpus":

@@ -22,8 +22,8 @@ def hit_rows(retrieval, retriever) -> list[dict]:
     return rows
 
 
-def result_row(question_id, question: str, retriever, k: int) -> dict:
-    retrieval = retriever.ask(question, k=k).retrieval
+def result_row(question_id, question: str, retriever, k: int, filters=None) -> dict:
+    retrieval = retriever.ask(question, filters, k=k).retrieval
     return {"id": question_id, "question": question, "truncated": retrieval.query.truncated,
             "abstained": retrieval.abstained, "hits": hit_rows(retrieval, retriever)}
 
@@ -50,7 +50,16 @@ def main(argv: list[str] | None = None) -> int:
     batch.add_argument("file", type=Path)
     batch.add_argument("--k", type=int, default=10)
     batch.add_argument("--index-dir", type=Path)
+    for command in (ask, batch):
+        command.add_argument("--scope", choices=("national", "local"), help="只查国家法律法规（national）或地方法规（local）")
+        command.add_argument("--jurisdiction", action="append", default=[], help="限定地区，如 天津市（可重复）")
+        command.add_argument("--regulation", action="append", default=[], help="限定法规名称（可重复）")
+        command.add_argument("--history", action="store_true", help="也检索法规的历史版本")
     args = parser.parse_args(argv)
+    from retrieval.records import Filters
+
+    filters = Filters(regulations=tuple(args.regulation), jurisdictions=tuple(args.jurisdiction),
+                      history=args.history, scope=args.scope or "")
 
     if args.k < 1 or args.k > 100:
         print("错误：--k 须在 1 到 100 之间。", file=sys.stderr)
@@ -94,10 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     if retriever.threshold_note:
         print(f"提示：{retriever.threshold_note}", file=sys.stderr)
     if args.command == "ask" and not args.json:
-        print(retriever.ask(args.question, k=args.k).text)
+        print(retriever.ask(args.question, filters, k=args.k).text)
         return 0
     for question_id, question in questions:
-        print(json_line(result_row(question_id, question, retriever, args.k)), flush=True)
+        print(json_line(result_row(question_id, question, retriever, args.k, filters)), flush=True)
     return 0
 
 

@@ -7,6 +7,8 @@ citation rules (retrieval.citing) and wording (retrieval.wording).
 """
 from __future__ import annotations
 
+import dataclasses
+
 from index.store import IndexData
 from ingest.records import Article, Regulation
 from ingest.text import MAX_QUESTION_CHARS
@@ -37,7 +39,7 @@ def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = N
     if query.truncated:
         notes.append(wording.truncated_note(MAX_QUESTION_CHARS))
     in_scope = {title: r for title, r in regulations.items() if citing.in_filters(r, filters)}
-    if filters and (filters.regulations or filters.jurisdictions):
+    if filters and (filters.regulations or filters.jurisdictions or filters.scope):
         notes.append(wording.filtered_note(in_scope))
     places = tuple(p for p in query.places if any(r.jurisdiction == p for r in in_scope.values()))
     notes += [f"筛选条件不包括{place}的法规。" for place in query.places if place not in places]
@@ -66,15 +68,19 @@ def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = N
 
     # 3. the articles a cited article refers to, and for penalty questions the penalty articles
     linked = citing.linked(chosen, data, articles, facts, query.text,
-                           bool(citing.PENALTY_CUE.search(question)), settings)
+                           bool(citing.PENALTY_CUE.search(question)), settings, set(in_scope))
 
     # 4. group by regulation (in a comparison, in the order the places were named)
     titles = list(dict.fromkeys(c.regulation for c in chosen))
+    if not query.is_comparison:  # national provisions first, then local ones (citing.by_tier)
+        titles = citing.by_tier(titles, regulations)
     if query.is_comparison:
         titles.sort(key=lambda t: places.index(regulations[t].jurisdiction)
                     if regulations[t].jurisdiction in places else len(places))
     ordered = [c for title in titles for cited_one in chosen if cited_one.regulation == title
                for c in (cited_one, *linked.get(cited_one.key, []))]
+    # a national article cited by local ones lists them
+    ordered = [dataclasses.replace(c, cited_by=citing.cited_by(c.key, data, articles)) for c in ordered]
 
     # 5. the lead sentence
     comparison = places if query.is_comparison else ()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from index.store import IndexData
-from ingest.records import Article, Regulation
+from ingest.records import TIERS, Article, Regulation
 from retrieval.excerpts import definition_excerpts, excerpts_for, overlap, tokens
 from retrieval.records import Citation, Filters, Hit
 from retrieval.settings import Settings
@@ -32,10 +32,12 @@ def citation(article: Article, regulation: Regulation | None, role: str, excerpt
         label=article.label, chapter=article.chapter,
         effective_date=(regulation.effective_date if regulation else None) or "",
         status=(regulation.status if regulation else None) or "", excerpts=excerpts, role=role,
-        referenced_by=referenced_by, notes=article.notes, relation=relation, text=article.text,
+        referenced_by=referenced_by, relation=relation, text=article.text,
+        # a text known to be outdated says so at every citation of it
+        notes=article.notes + ((regulation.currency_note,) if regulation and regulation.currency_note else ()),
         sub_no=article.sub_no, key=article.key, cited_as=article.citation, version=article.version,
         version_date=(regulation.version_date if regulation else None) or "",
-        level=(regulation.level if regulation else None) or "")
+        level=(regulation.level if regulation else None) or "", tier=regulation.tier if regulation else "")
 
 
 def _passes(hit: Hit, best_bm25: float, best_dense: float, close: float, fair: float, near: float) -> bool:
@@ -70,9 +72,7 @@ def plausible(hits: list[Hit], overlaps: dict[str, float], settings: Settings, r
 
 
 def in_filters(regulation: Regulation, filters: Filters | None) -> bool:
-    if filters and filters.regulations and regulation.title not in filters.regulations:
-        return False
-    return not (filters and filters.jurisdictions and regulation.jurisdiction not in filters.jurisdictions)
+    return filters is None or filters.keeps(regulation.title, regulation.jurisdiction)
 
 
 def defined_terms(question: str, glossary) -> list[str]:
@@ -144,13 +144,33 @@ def answering_hits(hits: list[Hit], query_text: str, articles: dict[str, Article
     return others, missing, bool(others)
 
 
+TIER_RANK = {tier: rank for rank, tier in enumerate(TIERS)}
+
+
+def _tier_of(title: str, facts: dict[tuple[str, str], Regulation]) -> str:
+    regulation = facts.get((title, ""))
+    return regulation.tier if regulation else ""
+
+
+def cited_by(key: str, data: IndexData, articles: dict[str, Article]) -> tuple[str, ...]:
+    """The articles of other regulations that cite this one by its title (依照《…》第X条), as they are cited."""
+    return tuple(dict.fromkeys(articles[ref.from_key].citation for ref in data.crossrefs
+                               if ref.to_regulation and ref.to_key == key and ref.from_key in articles))
+
+
+def by_tier(titles: list[str], regulations: dict[str, Regulation]) -> list[str]:
+    """National provisions (法律, 行政法规) first, then the local ones, each in their order of relevance."""
+    national = {t for t in titles if t in regulations and regulations[t].tier in TIERS[:2]}
+    return sorted(titles, key=lambda t: t not in national)
+
+
 def in_text_order(article: Article, excerpts: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(excerpts, key=article.text.find))
 
 
 def linked(chosen: list[Citation], data: IndexData, articles: dict[str, Article],
            facts: dict[tuple[str, str], Regulation], query_text: str, penalty: bool,
-           settings: Settings) -> dict[str, list[Citation]]:
+           settings: Settings, in_scope: set[str] | None = None) -> dict[str, list[Citation]]:
     """Per cited article, the articles linked to it: those it refers to; for penalty questions, also
     the articles that refer to it (the penalty for breaking it)."""
     wanted = tokens(query_text)
@@ -161,11 +181,13 @@ def linked(chosen: list[Citation], data: IndexData, articles: dict[str, Article]
         candidates: list[tuple[Article, str]] = []
         for ref in data.crossrefs:
             if ref.from_key == cited.key:
-                candidates.append((articles.get(ref.to_key), f"{cited.label}引用的条文"))
+                higher = ref.to_regulation and TIER_RANK.get(_tier_of(ref.to_regulation, facts), 9) < TIER_RANK.get(cited.tier, 9)
+                candidates.append((articles.get(ref.to_key), "引用的上位法条文" if higher else f"{cited.label}引用的条文"))
             elif penalty and ref.to_key == cited.key:
                 candidates.append((articles.get(ref.from_key), f"违反{cited.label}的法律责任"))
         # the linked articles that share most words with the question first
-        candidates = [(a, why) for a, why in candidates if a is not None and a.key not in shown]
+        candidates = [(a, why) for a, why in candidates if a is not None and a.key not in shown
+                      and (in_scope is None or a.regulation in in_scope)]  # the filters hold for linked ones too
         candidates.sort(key=lambda c: -overlap(c[0].text, wanted, c[0]))
         for article, why in candidates[:settings.max_referenced_each]:
             if total >= settings.max_referenced or article.key in shown:

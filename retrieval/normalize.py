@@ -15,6 +15,43 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     ("政务云", "电子政务 政务信息系统"), ("大数据局", "政务数据主管部门"),
 )
 
+# What people call the national laws and their subjects -> the laws' own words (appended to what both sides
+# search). A target is added only when the indexed corpus holds it (Retriever.law_words), so on a corpus
+# without the national pack nothing changes.
+LAW_WORDS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("个保法", "个人信息保护法"), ("个人信息保护法",)),
+    (("网安法",), ("网络安全法",)),
+    (("数安法",), ("数据安全法",)),
+    (("电商法",), ("电子商务法",)),
+    (("反诈",), ("反电信网络诈骗",)),
+    (("关基",), ("关键信息基础设施",)),
+    (("等保",), ("网络安全等级保护",)),
+    (("刷脸", "人脸识别", "人脸"), ("人脸识别", "生物识别", "敏感个人信息")),
+    (("注销",), ("注销账号", "删除个人信息")),
+    (("出境", "传到国外", "传到境外", "出国"), ("向境外提供个人信息", "出境")),
+    (("手机卡", "电话卡", "办卡"), ("电话卡", "实名")),
+    (("撤回授权", "取消授权", "不同意了"), ("撤回同意",)),
+)
+
+
+def law_word_targets(corpus_text: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """LAW_WORDS with only the targets the corpus text holds (entries left without targets are dropped)."""
+    kept = []
+    for sources, targets in LAW_WORDS:
+        present = tuple(t for t in targets if t in corpus_text)
+        if present:
+            kept.append((sources, present))
+    return tuple(kept)
+
+
+def expand_law_words(text: str, law_words) -> str:
+    """Append the laws' words for the names and subjects the text uses (law_words: law_word_targets' result)."""
+    extra = [t for sources, targets in law_words if any(s in text for s in sources) for t in targets
+             if t not in text]
+    extra = list(dict.fromkeys(extra))
+    return text if not extra else f"{text} {' '.join(extra)}"
+
+
 # Everyday words -> the regulations' words, for the BM25 side only: the dense model already relates
 # them, and whether the corpus covers a question is judged without them (retrieval.Retriever.retrieve).
 COLLOQUIAL: tuple[tuple[tuple[str, ...], str], ...] = (

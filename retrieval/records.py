@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 
 
 
+NATIONAL = "全国"  # the jurisdiction of national laws and State Council regulations
+SCOPES = ("national", "local")
+
+
 @dataclass(frozen=True)
 class Filters:
     """Restrict retrieval to some regulations (exact titles) and/or jurisdictions (e.g. 天津市).
@@ -16,6 +20,16 @@ class Filters:
     regulations: tuple[str, ...] = ()
     jurisdictions: tuple[str, ...] = ()
     history: bool = False
+    scope: str = ""  # 'national' (jurisdiction 全国) or 'local' (the others); '' for both
+
+    def keeps(self, title: str, jurisdiction: str) -> bool:
+        """Whether a regulation of this title and jurisdiction is searched."""
+        if self.regulations and title not in self.regulations:
+            return False
+        if self.jurisdictions and jurisdiction not in self.jurisdictions:
+            return False
+        return not ((self.scope == "national" and jurisdiction != NATIONAL)
+                    or (self.scope == "local" and jurisdiction == NATIONAL))
 
 
 @dataclass(frozen=True)
@@ -88,7 +102,9 @@ class Citation:
     cited_as: str = ""  # the article as a reader cites it (ingest.records.Article.citation)
     version: str = ""  # '' for the version in force (or the only one); else the historical version's date
     version_date: str = ""  # the date of the cited text (ISO), '' when not known
-    level: str = ""  # 法律 / 行政法规 / 地方性法规 …, '' when not known
+    level: str = ""  # the level as stated (法律, 省级地方性法规 …), '' when not known
+    tier: str = ""  # 法律 / 行政法规 / 地方性法规 / 地方政府规章 (ingest.records.level_tier), '' when not known
+    cited_by: tuple[str, ...] = ()  # for a national article: the local articles that cite it (《…》第X条)
 
     @property
     def citation(self) -> str:
@@ -102,6 +118,7 @@ class Block:
     heading: str
     citations: tuple[Citation, ...]
     missing: tuple[str, ...] = ()  # rows such as 《北京市信息化促进条例》未见相关规定
+    tier: str = ""  # the regulation's level (法律 …) when the block is one regulation
 
 
 @dataclass(frozen=True)
@@ -126,7 +143,8 @@ class Answer:
                          for place in self.comparison)
         blocks = [Block(title, (), (f"《{title}》未见相关规定",)) for _, title in self.missing]
         for title in dict.fromkeys(c.regulation for c in self.citations):
-            blocks.append(Block(title, tuple(c for c in self.citations if c.regulation == title)))
+            mine = tuple(c for c in self.citations if c.regulation == title)
+            blocks.append(Block(title, mine, tier=mine[0].tier))
         return tuple(blocks)
 
     @property
@@ -135,7 +153,7 @@ class Answer:
         lines = [self.lead]
         lines += [f"注：{note}" for note in self.notes]
         for block in self.blocks():
-            lines.append(f"【{block.heading}】")
+            lines.append(f"【{block.heading}】" + (f"〔{block.tier}〕" if block.tier else ""))
             lines += [f"  {row}" for row in block.missing]
             for citation in block.citations:
                 tag = {"nearby": "（可能相关）", "definition": "（用语含义）",
@@ -143,6 +161,8 @@ class Answer:
                 lines.append(f"{citation.citation}{tag}")
                 lines += [f"  “{excerpt}”" for excerpt in citation.excerpts]
                 lines += [f"  注：{note}" for note in citation.notes]
+                if citation.cited_by:
+                    lines.append(f"  引用本条的地方规定：{'、'.join(citation.cited_by)}")
         return "\n".join(lines)
 
 

@@ -12,8 +12,9 @@ from index.store import IndexData
 from index.tokenize import make_tokenizer
 from ingest.text import clean_question, without_surrogates
 from retrieval.fusion import convex, interleave, rrf
-from retrieval.normalize import colloquial_expansion, detect_places, expand_synonyms, place_aliases
-from retrieval.records import Answer, EmptyQuestion, Filters, Hit, Query, Retrieval
+from retrieval.normalize import (colloquial_expansion, detect_places, expand_law_words, expand_synonyms,
+                                 law_word_targets, place_aliases)
+from retrieval.records import NATIONAL, Answer, EmptyQuestion, Filters, Hit, Query, Retrieval
 from retrieval.settings import Settings
 
 __all__ = ["Retriever", "Settings", "INTENTS"]
@@ -80,7 +81,8 @@ class Retriever:
         bounds = np.searchsorted(data.dense_rows[order], np.arange(len(data.articles) + 1))
         self.passages_of_row = [order[bounds[row]:bounds[row + 1]].astype(np.int64)
                                 for row in range(len(data.articles))]
-        self.aliases = place_aliases(sorted(set(self.jurisdiction_of_row.tolist())))
+        # places a question can name: 全国 is the national level, chosen with Filters.scope, not a place
+        self.aliases = place_aliases(sorted(set(self.jurisdiction_of_row.tolist()) - {NATIONAL}))
         # abstention and citation thresholds read the calibration model's whole-article cosines when the
         # index holds that model's vectors and the encoder can embed a question with it
         calibration = data.manifest.calibration_model.name if data.manifest.calibration_model else None
@@ -91,6 +93,9 @@ class Retriever:
         self.threshold_note = "" if judged_by == self.settings.thresholds_model else (
             f"拒答与引用阈值是在“{self.settings.thresholds_model}”模型上标定的，当前判断使用的是“{judged_by}”，"
             "是否拒答的判断可能不准确。")
+        # the names people give the laws and their subjects, mapped to the words this corpus holds
+        self.law_words = law_word_targets("\n".join(dict.fromkeys(
+            [a.regulation for a in data.articles] + [a.text for a in data.articles])))
         self.row_of_key = {a.key: row for row, a in enumerate(data.articles)}
         self.defining_rows: dict[str, list[int]] = {}
         for entry in data.glossary:
@@ -127,7 +132,7 @@ class Retriever:
         question = without_surrogates(question)
         text, truncated = clean_question(question)
         places = detect_places(text, self.aliases) if self.settings.place_boost else ()
-        searched = expand_synonyms(text) if self.settings.synonyms else text
+        searched = expand_law_words(expand_synonyms(text), self.law_words) if self.settings.synonyms else text
         lexical = colloquial_expansion(searched) if self.settings.colloquial else searched
         year = _EDITION_YEAR.search(text)
         return Query(original=question, text=searched, places=places, truncated=truncated,
@@ -193,6 +198,10 @@ class Retriever:
             mask &= np.isin(self.regulation_of_row, list(filters.regulations))
         if filters and filters.jurisdictions:
             mask &= np.isin(self.jurisdiction_of_row, list(filters.jurisdictions))
+        if filters and filters.scope == "national":
+            mask &= self.jurisdiction_of_row == NATIONAL
+        elif filters and filters.scope == "local":
+            mask &= self.jurisdiction_of_row != NATIONAL
         return mask
 
     def _versions(self, filters: Filters | None, query: Query | None) -> np.ndarray:
@@ -274,9 +283,16 @@ class Retriever:
             ranked = defining + [row for row in ranked if row not in set(defining)]
         if query.places:
             # each named place is searched on its own, so its articles rank at any corpus size
+            # national law applies in every place: with national_in_places 'compete' its articles compete within
+            # each place's search, with 'group' they are searched as one more group
+            national = allowed & (self.jurisdiction_of_row == NATIONAL)
+            compete = settings.national_in_places == "compete"
+            searches = [(allowed & (self.jurisdiction_of_row == place)) | (national if compete else False)
+                        for place in query.places]
+            if settings.national_in_places == "group" and national.any():
+                searches.append(national)
             groups = []
-            for place in query.places:
-                in_place = allowed & (self.jurisdiction_of_row == place)
+            for in_place in searches:
                 place_fused, place_cosines = self._fuse(bm25, vector, in_place, mode, depth, intended)
                 cosines.update(place_cosines)
                 score_of.update((row, score) for row, score in place_fused if row not in score_of)

@@ -33,6 +33,9 @@ class Settings:
     abstain_bm25_below: float = 3.0
     thresholds_model: str = CALIBRATED_ON
     place_boost: bool = True
+    # national texts in a question that names places: 'compete' within each place's search, 'group' as a search
+    # of their own interleaved after the places, 'off' left to the general ranking (no effect without them)
+    national_in_places: str = "group"
     synonyms: bool = True
     bm25_backend: str = "bm25s"  # or 'rank-bm25' (same scores; does not scale, see bench/results)
     definitions: bool = True  # 什么是X / X是指什么: the article defining X goes first

@@ -38,7 +38,13 @@ def lead(citations: list[Citation], regulation_titles: list[str], defined: list[
 
 def not_found(regulations: dict[str, Regulation]) -> str:
     """The 未找到 lead: what the assistant covers, and where to look instead."""
-    return (f"未找到与这个问题相关的规定。本助手只涵盖以下 {len(regulations)} 部法规：{titles(regulations)}；"
+    if len(regulations) <= 6:
+        covered = f"以下 {len(regulations)} 部法规：{titles(regulations)}"
+    else:  # too many to list in one sentence: count them by level
+        national = sum(r.jurisdiction == "全国" for r in regulations.values())
+        covered = (f"所收录的 {len(regulations)} 部法规（国家法律和行政法规 {national} 部、地方性法规和规章 "
+                   f"{len(regulations) - national} 部，详见“关于语料”）")
+    return (f"未找到与这个问题相关的规定。本助手只涵盖{covered}；"
             "这些法规以外的问题，请查阅其他法律法规或咨询有关部门。")
 
 

@@ -131,3 +131,32 @@ def zhejiang_docx(tmp_path: Path) -> Path:
     path = tmp_path / "浙江省公共数据条例.docx"
     document.save(path)
     return path
+
+
+@pytest.fixture(scope="session")
+def pack_index_dir(real_model_dir: Path, product_encoder, product_index_dir: Path) -> Path:
+    """The default corpus (the five regulations and the national pack) indexed with the shipped pair of models,
+    once per session; started from a copy of the five's index so that their vectors are reused."""
+    import shutil
+
+    from core.paths import DEFAULT_FOLDERS
+    from index import build_from_folders, load_for
+    from index.store import IndexProblem
+
+    index_dir = real_model_dir.parent.parent / "index" / "pack"
+    try:
+        load_for(index_dir, product_encoder)
+    except IndexProblem:
+        if not index_dir.exists():
+            shutil.copytree(product_index_dir, index_dir)
+        build_from_folders(list(DEFAULT_FOLDERS), index_dir, product_encoder)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def pack_retriever(pack_index_dir: Path, product_encoder):
+    """The production retriever on the default corpus: national and local levels."""
+    from index import load_for
+    from retrieval.retriever import Retriever
+
+    return Retriever(load_for(pack_index_dir, product_encoder), product_encoder)

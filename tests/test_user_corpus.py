@@ -191,7 +191,7 @@ def test_a_failed_rebuild_puts_the_folder_back(library):
 
 def test_default_index_follows_the_user_folder(tmp_path, monkeypatch):
     """The app and CLIs use the default index: bundled + user folder, rebuilt when that list changes."""
-    from core.paths import default_index_dir
+    from core.paths import NATIONAL_PACK, default_index_dir
     from index import prepare_index
     from ingest import DEFAULT_CORPUS
     from library import default_corpus_folders
@@ -201,14 +201,14 @@ def test_default_index_follows_the_user_folder(tmp_path, monkeypatch):
 
     monkeypatch.setenv("REGQA_HOME", str(tmp_path))
     encoder = FakeEncoder()
-    assert default_corpus_folders() == [DEFAULT_CORPUS]
-    assert len(ensure_index(encoder=encoder).regulations) == 5
+    assert default_corpus_folders() == [DEFAULT_CORPUS, NATIONAL_PACK]  # the five and the national pack
+    assert len(ensure_index(encoder=encoder).regulations) == 17
     library = UserCorpus.default()
     assert (library.folder, library.index_dir) == (tmp_path / "user_regulations", default_index_dir())
     library.add(SHANDONG, None, {}, encoder)
     assert index_manifest(library).build["encoded"] == 19  # its 8 articles' passages
-    assert default_corpus_folders() == [DEFAULT_CORPUS, tmp_path / "user_regulations"]
-    assert len(ensure_index(encoder=encoder).regulations) == 6
+    assert default_corpus_folders() == [DEFAULT_CORPUS, NATIONAL_PACK, tmp_path / "user_regulations"]
+    assert len(ensure_index(encoder=encoder).regulations) == 18
     # a file put into the user folder by hand changes the folder list: the default index is rebuilt
     library.remove("山东省公共数据开放办法", encoder)
     (library.folder / "by-hand.txt").write_bytes(GUANGDONG.read_bytes())
@@ -242,7 +242,8 @@ def test_cli_builds_and_answers_from_the_bundled_and_a_user_folder(tmp_path, mon
     assert (row["hits"][0]["regulation"], row["hits"][0]["label"]) == ("广东省数字经济促进条例", "第五条")
 
     assert index_main(["add", str(SHANDONG), "--index-dir", str(out)]) == 0
-    assert "已加入《山东省公共数据开放办法》（8 条）；索引现有 6 部法规、280 条" in capsys.readouterr().out
+    # the default bundled folders (the five and the national pack) plus the user folder
+    assert "已加入《山东省公共数据开放办法》（8 条）；索引现有 18 部法规、989 条" in capsys.readouterr().out
     assert index_main(["list"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == \
         "《山东省公共数据开放办法》 山东省  8 条  施行日期 2022-04-01  文件 shandong_public_data.md"
