@@ -125,7 +125,8 @@ class UserCorpus:
     @classmethod
     def default(cls, index_dir: Path | None = None) -> "UserCorpus":
         """`<REGQA_HOME or ~/.cache/regqa>/user_regulations`, indexed into the default index (or index_dir)."""
-        return cls(paths.user_regulations_dir(), Path(index_dir) if index_dir else paths.default_index_dir())
+        return cls(paths.user_regulations_dir(), Path(index_dir) if index_dir else paths.default_index_dir(),
+                   tuple(paths.DEFAULT_FOLDERS))
 
     # 1. reading the folder
     def corpus_folders(self) -> list[Path]:

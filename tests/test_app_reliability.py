@@ -71,7 +71,7 @@ def test_a_lone_surrogate_is_shown_as_a_replacement_character(app):
     """gradio_client cannot send one (httpx encodes UTF-8); a JSON escape through the REST API can."""
     import httpx
 
-    body = b'{"data": ["\\ud800' + FEE_QUESTION.encode() + b'", [], []]}'
+    body = b'{"data": ["\\ud800' + FEE_QUESTION.encode() + b'", [], [], ""]}'
     posted = httpx.post(f"{app.url}gradio_api/call/ask", content=body, timeout=REQUEST_TIMEOUT_S,
                         headers={"content-type": "application/json"})
     event_id = posted.json()["event_id"]
@@ -179,8 +179,10 @@ def test_a_damaged_configured_index_is_explained_and_rebuilt_from_the_page(real_
     shutil.copytree(product_index_dir, index_dir)
     tokens = index_dir / "bm25_tokens.jsonl"
     tokens.write_bytes(tokens.read_bytes()[:1000])
+    from core.paths import BUNDLED_CORPUS
+
     reason = (f"索引不可用：索引文件已损坏（校验和不符）：bm25_tokens.jsonl。请运行 "
-              f"`.venv/bin/python -m index build --out {index_dir}` 重建索引。")
+              f"`.venv/bin/python -m index build --corpus {BUNDLED_CORPUS} --out {index_dir}` 重建索引。")
     with launch_app(product_index_dir.parent.parent, tmp_path / "app.log", index_dir, marker="索引不可用") as running, \
             sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -212,6 +214,10 @@ def test_a_damaged_default_index_is_rebuilt_saying_why(real_index_dir, real_mode
     monkeypatch.setenv("REGQA_HOME", str(home))
     monkeypatch.setenv("REGQA_MODEL_DIR", str(real_model_dir))
     monkeypatch.delenv("REGQA_INDEX_DIR", raising=False)
+    import core.paths
+
+    # the default corpus as the five alone (as the copied index), so that the rebuild reuses its vectors
+    monkeypatch.setattr(core.paths, "DEFAULT_FOLDERS", (core.paths.BUNDLED_CORPUS,))
     service = Service(None)
     said = Said()
     monkeypatch.setattr(service, "say", lambda message: (said.append(message), Service.say(service, message)))
