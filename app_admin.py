@@ -65,11 +65,12 @@ def render_added(added: list[AddedRegulation]) -> str:
     if not added:
         return '<div class="regqa-admin" id="regqa-admin-list-body"><p>尚未加入任何法规。</p></div>'
     rows = "".join(f"<tr><td>《{_e(a.title)}》</td><td>{_e(a.jurisdiction)}</td><td>{a.articles}</td>"
-                   f"<td>{_e(a.effective_date or '未注明')}</td><td>{_e(a.original_name)}</td>"
+                   f"<td>{_e(a.effective_date or '未注明')}</td><td>{_e(a.version_date or '未注明')}</td>"
+                   f"<td>{_e(a.original_name)}</td>"
                    f"<td>{_e(a.added_at[:16].replace('T', ' '))}</td></tr>" for a in added)
     return ('<div class="regqa-admin" id="regqa-admin-list-body"><table><thead><tr><th>法规</th><th>地区</th>'
-            f"<th>条数</th><th>施行日期</th><th>原文件</th><th>加入时间</th></tr></thead><tbody>{rows}</tbody>"
-            "</table></div>")
+            f"<th>条数</th><th>施行日期</th><th>版本日期</th><th>原文件</th><th>加入时间</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></div>")
 
 
 class Admin:
