@@ -45,6 +45,7 @@ CSS = """
 .regqa-answer .question { color: #555; margin: 0 0 .3em; }
 .regqa-answer .lead { font-weight: 600; font-size: 16px; margin: .2em 0 .6em; }
 .regqa-answer .abstained { border-left: 4px solid #d97706; padding-left: .6em; }
+.regqa-answer .reason { color: #6b7280; font-size: 13px; margin: .2em 0 .6em; }
 .regqa-answer .note { color: #92400e; background: #fffbeb; border-radius: 4px; padding: .2em .5em; margin: .3em 0; }
 .regqa-answer h3 { margin: 1em 0 .3em; font-size: 16px; border-bottom: 1px solid #ddd; }
 .regqa-answer .missing { color: #b91c1c; margin: .3em 0; }
@@ -130,8 +131,11 @@ def render_citation(citation: Citation, terms: tuple[str, ...]) -> str:
 def render_answer(answer: Answer) -> str:
     """The answer as HTML: lead, notes, then one section per regulation (or per compared place)."""
     parts = ['<div class="regqa-answer">', f'<p class="question">问题：{_e(answer.question)}</p>',
-             f'<p class="lead{" abstained" if answer.abstained else ""}">{_e(answer.lead)}</p>']
+             f'<p class="lead{" abstained" if answer.abstained else ""}" data-state="{_e(answer.state)}">'
+             f'{_e(answer.lead)}</p>']
     parts += [f'<p class="note">{_e(note)}</p>' for note in answer.notes]
+    if answer.reason:  # which signal decided whether the corpus answers
+        parts.append(f'<p class="reason">{_e(answer.reason)}</p>')
     for block in answer.blocks():
         tier = f'<span class="tier">{_e(block.tier)}</span>' if block.tier else ""
         parts.append(f"<section><h3>{tier}{_e(block.heading)}</h3>")
@@ -144,7 +148,8 @@ def render_answer(answer: Answer) -> str:
 
 def answer_json(answer: Answer) -> dict:
     """The answer for programs: lead, flags and citations (with the citation string)."""
-    return {"question": answer.question, "lead": answer.lead, "abstained": answer.abstained,
+    return {"question": answer.question, "lead": answer.lead, "abstained": answer.abstained, "state": answer.state,
+            "uncovered": list(answer.uncovered), "reason": answer.reason,
             "comparison": list(answer.comparison), "notes": list(answer.notes),
             "citations": [{"citation": c.citation, **dataclasses.asdict(c)} for c in answer.citations]}
 

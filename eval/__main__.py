@@ -37,10 +37,46 @@ def markdown(report: dict, title: str) -> str:
         parts += [f"| {g} | {r['questions']} | {r['Recall@5']:.3f} | {r['MRR@10']:.3f} | {r['Hit@1']:.3f} |"
                   for g, r in rows.items()]
         parts.append("")
+    parts += answerability_markdown(report.get("answerability"))
     parts += ["## Hybrid misses (Recall@5 < 1)", ""]
     parts += [f"- {m['id']} {m['question']} — gold {', '.join(m['gold'])}; top 3 {', '.join(m['top3'])}"
               for m in report.get("misses", [])]
     return "\n".join(parts) + "\n"
+
+
+def answerability_markdown(section: dict | None) -> list[str]:
+    """States, the precision-recall curve (a row per tenth of recall reached) and the questions decided wrong."""
+    if not section:
+        return []
+    oos, answerable = section["states"]["out_of_scope"], section["states"]["answerable"]
+    show = lambda counts: "、".join(f"{k} {v}" for k, v in sorted(counts.items())) or "—"  # noqa: E731
+    parts = ["## Answerability (hybrid)", "",
+             f"Out of scope: {show(oos)}. Answerable: {show(answerable)}. (partial and not_found both count as "
+             "abstained.)", ""]
+    threshold = section.get("threshold")
+    if section["curve"]:
+        parts += [f"Precision-recall of abstaining over the model's probability; the operating point is "
+                  f"{threshold:.3f} (chosen on dev).", "",
+                  "| threshold | out of scope abstained | answerable refused | precision | recall |",
+                  "|---|---|---|---|---|"]
+        shown, last = [], -1.0
+        for row in section["curve"]:
+            at_point = threshold is not None and row is min(section["curve"],
+                                                              key=lambda r: abs(r["threshold"] - threshold))
+            if row["recall"] >= last + 0.1 or at_point:
+                shown.append(row)
+                last = row["recall"] if not at_point else last
+        parts += [f"| {r['threshold']:.3f}{' ← operating point' if threshold is not None and r is min(section['curve'], key=lambda x: abs(x['threshold'] - threshold)) else ''} | "
+                  f"{r['oos_abstained']}/{r['oos']} | {r['refused']}/{r['answerable']} | {r['precision']:.3f} | "
+                  f"{r['recall']:.3f} |" for r in shown]
+        parts.append("")
+    parts += ["Out-of-scope questions answered:", ""]
+    parts += [f"- {r['id']} {r['question']} — {', '.join(r['top'])} (p={r['probability']})"
+              for r in section["oos_answered"]] or ["- none"]
+    parts += ["", "Answerable questions refused:", ""]
+    parts += [f"- {r['id']} {r['question']} — {r['state']}; gold {', '.join(r['gold'])}; top {', '.join(r['top'])} "
+              f"(p={r['probability']})" for r in section["refused"]] or ["- none"]
+    return parts + [""]
 
 
 def plots(report: dict, out_dir: Path) -> list[Path]:
@@ -107,6 +143,11 @@ def bundled_index(index_dir: Path | None, encoder, say, corpus: str = "bundled")
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["answerability"]:  # python -m eval answerability: train the answerability model on dev
+        from eval.answerability import train
+
+        print(json.dumps(train(), ensure_ascii=False, indent=1))
+        return 0
     if argv[:1] == ["pairs"]:  # python -m eval pairs: write the ranking model's training pairs
         from eval.pairs import write_dev_pairs
 

@@ -19,8 +19,10 @@ SPLIT_FILES = {"dev": ("dev.jsonl", "dev_colloquial.jsonl", "dev_former_holdout.
 SPLITS = tuple(SPLIT_FILES)  # the five regional regulations' splits ('all'), scored on those five alone
 # The national pack's splits (pack_*.jsonl), scored on the default corpus (the five plus the pack): pack_dev
 # tunes settings; pack_test reports; pack_holdout was written after the settings were fixed.
+# answer_dev (dev_answerability.jsonl): near-topic out-of-scope questions and hard answerable ones over both
+# levels, written for issue 16; it trains the answerability model (never the ranking model).
 PACK_SPLIT_FILES = {"pack_dev": ("pack_dev.jsonl",), "pack_test": ("pack_test.jsonl",),
-                    "pack_holdout": ("pack_holdout.jsonl",)}
+                    "pack_holdout": ("pack_holdout.jsonl",), "answer_dev": ("dev_answerability.jsonl",)}
 PACK_SPLITS = tuple(name for name, files in PACK_SPLIT_FILES.items() if all((GOLD_DIR / f).is_file() for f in files))
 ALL_SPLIT_FILES = {**SPLIT_FILES, **PACK_SPLIT_FILES}
 KINDS = ("single", "multi_article", "cross_region", "cross_level", "definition", "penalty", "date_scope",
@@ -90,7 +92,8 @@ def load_gold(path: Path) -> list[GoldQuestion]:
 
 def load_split(split: str = "all") -> list[GoldQuestion]:
     """The bundled gold set: 'dev' (for tuning and training), 'test', 'holdout' or 'holdout3' (for reporting), or 'all'."""
-    names = SPLITS if split == "all" else PACK_SPLITS if split == "pack" else (split,)
+    names = SPLITS if split == "all" else tuple(n for n in PACK_SPLITS if n.startswith("pack_")) if split == "pack" \
+        else (split,)
     questions = [q for name in names for file in ALL_SPLIT_FILES[name] for q in load_gold(GOLD_DIR / file)]
     repeated = sorted({q.id for q in questions if sum(other.id == q.id for other in questions) > 1})
     if repeated:

@@ -21,6 +21,8 @@ class SystemRun:
     ranked_keys: tuple[str, ...]  # article keys, best first
     abstained: bool
     excerpts: tuple[tuple[str, str], ...] = ()  # (article key, excerpt) shown in the composed answer
+    state: str = ""  # answered / partial / not_found (retrieval.records.STATES); '' without a decision
+    probability: float = float("nan")  # the answerability model's probability, nan when thresholds decided
 
 
 def ranking_scores(questions: list[GoldQuestion], runs: dict[str, SystemRun]) -> dict[str, np.ndarray]:

@@ -27,6 +27,7 @@ SYSTEMS = (
     System("hybrid", "hybrid", compose=True),
 )
 ABLATIONS = (
+    System("hybrid, thresholds decide abstention (before issue 16)", "hybrid", (("answerability", "thresholds"),)),
     System("hybrid - places", "hybrid", (("place_boost", False),)),
     System("hybrid - abbreviations", "hybrid", (("synonyms", False),)),
     System("hybrid - everyday words", "hybrid", (("colloquial", False),)),
@@ -81,9 +82,38 @@ def run_system(retriever, system: System, questions: list[GoldQuestion], k: int 
                              if c.role in ("answer", "definition", "referenced") for e in c.excerpts)
         else:
             retrieval = variant.retrieve(question.question, k, mode=system.mode)
+        decision = retrieval.decision
         runs[question.id] = SystemRun(question.id, tuple(h.key for h in retrieval.hits), retrieval.abstained,
-                                      excerpts)
+                                      excerpts, decision.state if decision else "",
+                                      decision.probability if decision else float("nan"))
     return runs
+
+
+def answerability_report(questions: list[GoldQuestion], runs: dict[str, SystemRun]) -> dict:
+    """The decision's states, its precision-recall curve over the model's probability (abstaining is the
+    positive class), the operating point, and every out-of-scope question answered and answerable one refused."""
+    from eval.answerability import curve
+    from retrieval.answerability import load_model
+
+    model = load_model()
+    states = {"out_of_scope": {}, "answerable": {}}
+    for q in questions:
+        group = states["answerable" if q.answerable else "out_of_scope"]
+        group[runs[q.id].state or "none"] = group.get(runs[q.id].state or "none", 0) + 1
+    probabilities = np.array([runs[q.id].probability for q in questions], dtype=float)
+    labels = np.array([int(q.answerable) for q in questions])
+    decided = ~np.isnan(probabilities)
+    return {
+        "states": states,
+        "threshold": model.threshold if model else None,
+        "curve": curve(probabilities[decided], labels[decided]) if decided.any() else [],
+        "oos_answered": [{"id": q.id, "question": q.question, "top": list(runs[q.id].ranked_keys[:1]),
+                          "probability": round(runs[q.id].probability, 3)}
+                         for q in questions if not q.answerable and not runs[q.id].abstained],
+        "refused": [{"id": q.id, "question": q.question, "state": runs[q.id].state, "gold": list(q.gold_keys),
+                     "top": list(runs[q.id].ranked_keys[:1]), "probability": round(runs[q.id].probability, 3)}
+                    for q in questions if q.answerable and runs[q.id].abstained],
+    }
 
 
 def evaluate(retriever, questions: list[GoldQuestion], systems=SYSTEMS + ABLATIONS) -> dict:
@@ -103,6 +133,7 @@ def evaluate(retriever, questions: list[GoldQuestion], systems=SYSTEMS + ABLATIO
             report["by_kind"] = breakdown(questions, per_question, "kind")
             report["by_persona"] = breakdown(questions, per_question, "persona")
             report["answers"] = answer_quality(questions, runs, article_text)
+            report["answerability"] = answerability_report(questions, runs)
             report["misses"] = [
                 {"id": q.id, "question": q.question, "gold": list(q.gold_keys), "top3": list(runs[q.id].ranked_keys[:3])}
                 for q, r5 in zip([q for q in questions if q.answerable], per_question["Recall@5"]) if r5 < 1.0]

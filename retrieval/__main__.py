@@ -23,9 +23,14 @@ def hit_rows(retrieval, retriever) -> list[dict]:
 
 
 def result_row(question_id, question: str, retriever, k: int, filters=None) -> dict:
-    retrieval = retriever.ask(question, filters, k=k).retrieval
+    answer = retriever.ask(question, filters, k=k)
+    retrieval = answer.retrieval
+    decision = retrieval.decision
     return {"id": question_id, "question": question, "truncated": retrieval.query.truncated,
-            "abstained": retrieval.abstained, "hits": hit_rows(retrieval, retriever)}
+            "abstained": retrieval.abstained, "state": answer.state, "uncovered": list(answer.uncovered),
+            "reason": answer.reason,
+            "answerability": None if decision is None or decision.probability != decision.probability else
+            round(decision.probability, 4), "hits": hit_rows(retrieval, retriever)}
 
 
 def json_line(row: dict) -> str:

@@ -65,6 +65,7 @@ def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = N
             cited.add(hit.key)
     if not chosen:
         return _abstain(retrieval, articles, regulations, facts, notes, query.text, settings)
+    decision = retrieval.decision
 
     # 3. the articles a cited article refers to, and for penalty questions the penalty articles
     linked = citing.linked(chosen, data, articles, facts, query.text,
@@ -87,7 +88,8 @@ def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = N
     defined = [t for t in terms if any(t in e for c in chosen if c.role == "definition" for e in c.excerpts)]
     return Answer(question=query.original, lead=wording.lead(ordered, titles, defined, comparison, missing),
                   citations=tuple(ordered), abstained=False, comparison=comparison, notes=tuple(notes),
-                  missing=tuple(missing), terms=wording.key_terms(query.text, ordered, defined))
+                  missing=tuple(missing), terms=wording.key_terms(query.text, ordered, defined), state="answered",
+                  reason=decision.reason if decision else "")
 
 
 def _excerpts(article: Article, query_text: str, settings: Settings, max_units: int | None = None) -> tuple[str, ...]:
@@ -98,7 +100,12 @@ def _excerpts(article: Article, query_text: str, settings: Settings, max_units: 
 def _abstain(retrieval: Retrieval, articles: dict[str, Article], regulations: dict[str, Regulation],
              facts: dict[tuple[str, str], Regulation], notes: list[str], query_text: str,
              settings: Settings) -> Answer:
-    """未找到: say which regulations are covered, and list up to max_nearby nearby articles as 可能相关."""
+    """未找到: say which regulations are covered, and list up to max_nearby nearby articles as 可能相关.
+
+    When the decision is 'partial' (the best articles share the question's subject but not what it turns on),
+    the lead says what the corpus does not cover and the nearest provisions follow, quoted more fully."""
+    decision = retrieval.decision
+    partial = decision is not None and decision.state == "partial"
     wanted = tokens(query_text)
     nearby = []
     for hit in retrieval.hits:
@@ -108,8 +115,15 @@ def _abstain(retrieval: Retrieval, articles: dict[str, Article], regulations: di
         if overlap(article.text, wanted, article) < settings.nearby_overlap:  # shares no real word with the question
             continue
         nearby.append(citing.citation(article, facts.get((article.regulation, article.version)), "nearby",
-                                      _excerpts(article, query_text, settings, max_units=1)))
+                                      _excerpts(article, query_text, settings, max_units=None if partial else 1)))
+    if partial and nearby:
+        lead = wording.partial(decision.uncovered, decision.unstated_quantity,
+                               list(dict.fromkeys(c.regulation for c in nearby)))
+        return Answer(question=retrieval.query.original, lead=lead, citations=tuple(nearby), abstained=True,
+                      notes=tuple(notes), terms=wording.key_terms(query_text, nearby, []), state="partial",
+                      uncovered=decision.uncovered, reason=decision.reason)
     if nearby:
         notes = notes + [wording.NEARBY_NOTE]
     return Answer(question=retrieval.query.original, lead=wording.not_found(regulations), citations=tuple(nearby),
-                  abstained=True, notes=tuple(notes), terms=wording.key_terms(query_text, nearby, []))
+                  abstained=True, notes=tuple(notes), terms=wording.key_terms(query_text, nearby, []),
+                  state="not_found", reason=decision.reason if decision else "")

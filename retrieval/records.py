@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 
 NATIONAL = "全国"  # the jurisdiction of national laws and State Council regulations
 SCOPES = ("national", "local")
+# whether the corpus answers a question (retrieval.answerability): yes; only in part (it names what it does not
+# cover and shows the nearest provisions); no (未找到)
+STATES = ("answered", "partial", "not_found")
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,34 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Signal:
+    """One piece of evidence the decision read, as the page shows it."""
+
+    name: str  # a FEATURES name, or 'model'
+    value: float
+    text: str  # Chinese: what it says
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether the corpus answers the question, with the evidence."""
+
+    state: str  # STATES
+    probability: float  # the model's probability that the corpus answers (nan when no model decided)
+    threshold: float
+    uncovered: tuple[str, ...] = ()  # the question's words that no searched article holds
+    reason: str = ""  # Chinese: which signal decided
+    signals: tuple[Signal, ...] = field(default=(), compare=False)  # the evidence worth showing, strongest first
+    decided_by: str = "model"  # 'model' (retrieval.answerability) or 'thresholds' (cosine and BM25 thresholds)
+    features: tuple[tuple[str, float], ...] = field(default=(), compare=False)  # every feature read (for eval)
+    unstated_quantity: bool = False  # asks an amount, price or time limit that the best articles do not state
+
+    @property
+    def answered(self) -> bool:
+        return self.state == "answered"
+
+
+@dataclass(frozen=True)
 class Retrieval:
     """The hits for a query and whether the corpus seems not to cover it."""
 
@@ -75,6 +106,7 @@ class Retrieval:
     abstained: bool
     confidence: float  # the evidence the abstention decision used (best dense cosine)
     filters: Filters | None = None  # the filters the retrieval used (the answer respects them too)
+    decision: Decision | None = None  # whether the corpus answers, and why (abstained: not 'answered')
 
 
 ROLES = ("answer", "referenced", "nearby", "definition")
@@ -133,6 +165,9 @@ class Answer:
     notes: tuple[str, ...] = ()
     missing: tuple[tuple[str, str], ...] = ()  # (jurisdiction, regulation) named but with no relevant article
     terms: tuple[str, ...] = ()  # the question's key words found in the excerpts, longest first
+    state: str = ""  # STATES: 'answered', 'partial' or 'not_found' ('' in records made before issue 16)
+    uncovered: tuple[str, ...] = ()  # for 'partial': the question's words no searched article holds
+    reason: str = ""  # which signal decided whether the corpus answers (retrieval.records.Decision.reason)
     retrieval: Retrieval | None = field(default=None, compare=False, repr=False)  # the hits it was composed from
 
     def blocks(self) -> tuple[Block, ...]:
@@ -152,6 +187,8 @@ class Answer:
         """Plain-text rendering for CLIs and tests."""
         lines = [self.lead]
         lines += [f"注：{note}" for note in self.notes]
+        if self.reason:
+            lines.append(self.reason)
         for block in self.blocks():
             lines.append(f"【{block.heading}】" + (f"〔{block.tier}〕" if block.tier else ""))
             lines += [f"  {row}" for row in block.missing]

@@ -12,9 +12,10 @@ from index.store import IndexData
 from index.tokenize import make_tokenizer
 from ingest.text import clean_question, without_surrogates
 from retrieval.fusion import convex, interleave, rrf
-from retrieval.normalize import (colloquial_expansion, detect_places, expand_law_words, expand_synonyms,
-                                 law_word_targets, place_aliases)
-from retrieval.records import NATIONAL, Answer, EmptyQuestion, Filters, Hit, Query, Retrieval
+from retrieval import answerability
+from retrieval.normalize import (COLLOQUIAL, LAW_WORDS, SYNONYMS, colloquial_expansion, detect_places,
+                                 expand_law_words, expand_synonyms, law_word_targets, place_aliases)
+from retrieval.records import NATIONAL, Answer, Decision, EmptyQuestion, Filters, Hit, Query, Retrieval
 from retrieval.settings import Settings
 
 __all__ = ["Retriever", "Settings", "INTENTS"]
@@ -94,8 +95,18 @@ class Retriever:
             f"拒答与引用阈值是在“{self.settings.thresholds_model}”模型上标定的，当前判断使用的是“{judged_by}”，"
             "是否拒答的判断可能不准确。")
         # the names people give the laws and their subjects, mapped to the words this corpus holds
-        self.law_words = law_word_targets("\n".join(dict.fromkeys(
-            [a.regulation for a in data.articles] + [a.text for a in data.articles])))
+        self.words = answerability.corpus_words(data)  # which articles hold a word (shared per index)
+        self.law_words = law_word_targets(self.words.joined)
+        # whether the corpus answers: the model (retrieval/answerability.json) unless told to use the thresholds
+        # it holds for the ranking model whose cosines it was trained on; with another one the thresholds decide
+        model = answerability.load_model() if self.settings.answerability == "model" else None
+        self.answerability = model if model and model.trained_on.get("ranking_model") == data.manifest.model.name \
+            else None
+        # never a question's focus: places, and the names the retriever maps to the regulations' words
+        self.not_focus = tuple(dict.fromkeys(
+            answerability.PLACE_NAMES + tuple(self.aliases) + tuple(source for source, _ in SYNONYMS)
+            + tuple(source for sources, _ in LAW_WORDS for source in sources)
+            + tuple(source for sources, _ in COLLOQUIAL for source in sources)))
         self.row_of_key = {a.key: row for row, a in enumerate(data.articles)}
         self.defining_rows: dict[str, list[int]] = {}
         for entry in data.glossary:
@@ -317,10 +328,29 @@ class Retriever:
         if mode != "dense" and query.lexical_text:  # coverage is judged on the question's own words
             bm25 = self.bm25_scores(query, expanded=False)
         best_bm25 = float(bm25[allowed].max()) if mode != "dense" and allowed.any() else float("inf")
-        abstained = not hits or (mode != "bm25" and (
-            confidence < settings.abstain_below
-            or (confidence < settings.abstain_unsure_below and best_bm25 < settings.abstain_bm25_below)))
-        return Retrieval(query=query, hits=hits, abstained=abstained, confidence=confidence, filters=filters)
+        decision = None
+        if hits and mode != "bm25":
+            decision = self._decide(query, ranked[:3], allowed, vector, confidence, best_bm25, mode)
+        abstained = not hits or (decision is not None and not decision.answered)
+        return Retrieval(query=query, hits=hits, abstained=abstained, confidence=confidence, filters=filters,
+                         decision=decision)
+
+    def _decide(self, query: Query, top: list[int], allowed: np.ndarray, vector: np.ndarray, confidence: float,
+                best_bm25: float, mode: str) -> Decision:
+        """Whether the corpus answers: the question read against its best articles (retrieval.answerability)."""
+        if self._ranks_with_calibration:  # the vector is the calibration model's: the passages are not
+            article = sentence = confidence
+        else:
+            similarities = self.data.dense.reconstruct_batch(self.passages_of_row[top[0]]) @ vector[0]
+            article = float(similarities[0])
+            sentence = float(similarities[1:].max()) if len(similarities) > 1 else article
+        texts = [f"{self.data.articles[row].regulation}\n{self.data.articles[row].text}" for row in top]
+        values, uncovered = answerability.measure(
+            query.cleaned, lambda word: self.words.held(word, allowed), texts, self.not_focus, article, sentence,
+            confidence, best_bm25 if np.isfinite(best_bm25) else 0.0)
+        if self.answerability is None or mode != "hybrid":
+            return answerability.by_thresholds(confidence, best_bm25, self.settings, values, uncovered)
+        return answerability.decide(self.answerability, values, uncovered)
 
     def _defining_rows(self, text: str, allowed: np.ndarray) -> list[int]:
         """Allowed articles defining the (longest) term whose meaning the question asks."""

@@ -32,6 +32,11 @@ class Settings:
     abstain_unsure_below: float = 0.885
     abstain_bm25_below: float = 3.0
     thresholds_model: str = CALIBRATED_ON
+    # 'model': whether the corpus answers is decided by retrieval.answerability's model (the question read against
+    # its best articles; retrieval/answerability.json, trained on dev by `python -m eval answerability`); the
+    # thresholds above then decide only where the model cannot (no model file, the dense or BM25 mode);
+    # 'thresholds': the thresholds alone (the decision before issue 16)
+    answerability: str = "model"
     place_boost: bool = True
     # national texts in a question that names places: 'compete' within each place's search, 'group' as a search
     # of their own interleaved after the places, 'off' left to the general ranking (no effect without them)

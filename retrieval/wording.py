@@ -48,6 +48,17 @@ def not_found(regulations: dict[str, Regulation]) -> str:
             "这些法规以外的问题，请查阅其他法律法规或咨询有关部门。")
 
 
+def partial(uncovered: tuple[str, ...], unstated_quantity: bool, regulation_titles: list[str]) -> str:
+    """The lead of a partial answer: what the corpus does not cover, then where the nearest provisions are."""
+    gaps = []
+    if uncovered:
+        gaps.append(f"本助手收录的法规中没有出现“{'”“'.join(uncovered)}”，未规定问题所问的事项")
+    if unstated_quantity:
+        gaps.append(("最相关的条文也" if gaps else "本助手收录的法规") + "没有规定问题所问的具体数额、期限或标准")
+    where = "、".join(f"《{title}》" for title in regulation_titles)
+    return "；".join(gaps) + f"。以下是{where}中与问题部分相关的规定，只涉及问题的一部分，仅供参考。"
+
+
 def truncated_note(limit: int) -> str:
     return f"问题超过 {limit} 字，只按前 {limit} 字检索。"
 

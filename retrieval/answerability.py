@@ -1,0 +1,262 @@
+"""Answerability: does the corpus answer this question? Read against the articles it would cite.
+
+A question is read against its best hits with signals a person could check:
+- the question's focus: its content words (jieba, precise mode) that no article of the searched corpus holds
+  (摇号, 网吧, 个税 …), and the share of its words the best articles hold;
+- the ranking model's cosines of the best article and of its best sentence, the calibration model's cosine,
+  and BM25 on the question's own words.
+
+A logistic model over these signals (``AnswerabilityModel``, trained by ``python -m eval answerability`` on
+the dev questions only, stored as plain JSON in ``retrieval/answerability.json``) gives the probability that
+the corpus answers the question. The decision has three states:
+- ``answered``: the probability clears the threshold;
+- ``partial``: it does not, but the best articles share the question's subject except for words no article
+  holds: the answer says which words the corpus does not cover and shows the nearest provisions as 可能相关;
+- ``not_found``: nothing plausible.
+Whatever decides is named in the page (``Decision.reason``).
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.records import STATES, Decision, Signal  # noqa: F401 (re-exported)
+
+MODEL_FILE = Path(__file__).resolve().parent / "answerability.json"
+
+# Words of asking, not of subject: never a question's focus.
+_ASKING = frozenset("""
+多少钱 多少 怎么办 怎么 怎样 咋办 咋 能不能 可不可以 可以吗 行不行 是不是 有没有 要不要 会不会 该不该 应不应该 哪里 哪儿
+哪个 哪些 为什么 为啥 什么 啥 吗 呢 吧 呀 么 请问 想问 问一下 一下 知道 告诉 现在 目前 已经 如果 假如 要是 的话
+比如 比方说 到底 究竟 具体 一般 通常 大概 能否 是否 需不需要 需要 必须 一定 可能 应该 得 还是 或者 以及 然后 但是
+可是 不过 因为 所以 这样 那样 这种 那种 这个 那个 我们 我 你 他 她 他们 咱们 人家 别人 自己 有人 东西 事情 情况
+时候 问题 规定 条例 法律 法规 要求 说法 意思 算 属于 里 里面 上 下 中 后 前 给 被 让 把 对 对于 关于 还 又 都 也
+就 才 只 会 能 要 想 去 来 做 搞 弄 办 用 说 讲 看 找 有 没 没有 不 不能 不用 不得 可以 应当 得到 一个 一些 几个
+""".split())
+# Places are where a question is asked, not what it asks about (national law holds everywhere).
+PLACE_NAMES = ("北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西",
+               "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾",
+               "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门", "深圳", "广州", "杭州", "南京", "苏州", "成都",
+               "武汉", "西安", "无锡", "石家庄", "长沙", "郑州", "济南", "青岛", "厦门", "宁波", "大连", "沈阳", "哈尔滨",
+               "长春", "合肥", "福州", "南昌", "昆明", "贵阳", "南宁", "兰州", "太原", "呼和浩特", "乌鲁木齐", "拉萨",
+               "银川", "西宁", "海口", "佛山", "东莞", "全国", "本地", "当地", "外地", "省里", "市里", "县里", "区里")
+_CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]{2,}|[a-z][a-z0-9]{1,}")
+# A question asking for an amount, a price, a time limit or a count (多少钱, 几天, 多久, 上限, 比例 …) is answered
+# only by an article that states one.
+_ASKS_QUANTITY = re.compile(r"多少|几[天个年次分倍号月周岁级档种]|多久|多长时间|多大|多高|多少钱|上限|下限|比例|税率|利率|费率|单价|"
+                            r"价格|价位|收费标准|费用标准|标准是|怎么收|咋收|几点|哪天|截止|期限是|有效期")
+_QUANTITY = re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:元|日|天|个月|月|年|小时|倍|次|分|周岁|岁|个工作日|%)|百分之")
+FEATURES = ("article_cosine", "sentence_cosine", "calibration_cosine", "bm25", "covered_top1", "covered_top3",
+            "missing", "missing_share", "missing_known", "missing_rarity", "content_words", "asks_quantity",
+            "quantity_unstated")
+
+
+@dataclass(frozen=True)
+class AnswerabilityModel:
+    """Standardized logistic regression over FEATURES (weights from retrieval/answerability.json)."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+    threshold: float  # P(answerable) under which the corpus is taken not to answer
+    partial_share: float  # a 'partial' answer needs the best article to hold this share of the covered words
+    trained_on: dict = field(default_factory=dict, compare=False)  # what trained it: model, questions, digest
+
+    def probability(self, values: dict[str, float]) -> float:
+        x = (np.array([values[name] for name in self.features], dtype=np.float64) - self.mean) / self.scale
+        z = float(x @ self.weights + self.bias)
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+    def contributions(self, values: dict[str, float]) -> dict[str, float]:
+        """Each feature's share of the logit (for the explanation)."""
+        x = (np.array([values[name] for name in self.features], dtype=np.float64) - self.mean) / self.scale
+        return dict(zip(self.features, (x * self.weights).tolist()))
+
+    def to_json(self) -> dict:
+        return {"features": list(self.features), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
+                "weights": self.weights.tolist(), "bias": self.bias, "threshold": self.threshold,
+                "partial_share": self.partial_share, "trained_on": self.trained_on}
+
+    @classmethod
+    def from_json(cls, raw: dict) -> "AnswerabilityModel":
+        return cls(tuple(raw["features"]), np.array(raw["mean"], dtype=np.float64),
+                   np.array(raw["scale"], dtype=np.float64), np.array(raw["weights"], dtype=np.float64),
+                   float(raw["bias"]), float(raw["threshold"]), float(raw["partial_share"]),
+                   dict(raw.get("trained_on", {})))
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_FILE) -> AnswerabilityModel | None:
+    """The shipped model, or None when the file is missing or unreadable (the thresholds decide then)."""
+    try:
+        return AnswerabilityModel.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    import logging
+
+    import jieba
+
+    from index.tokenize import USER_WORDS, load_prefix_dictionary
+
+    jieba.setLogLevel(logging.WARNING)
+    segmenter = jieba.Tokenizer()
+    load_prefix_dictionary(segmenter)
+    for word in USER_WORDS:
+        segmenter.add_word(word, freq=200_000)
+    return segmenter
+
+
+def content_words(text: str, ignore: tuple[str, ...] = ()) -> list[str]:
+    """The question's subject words: jieba's precise cut, two characters or more, without asking words,
+    stop words and the names in ``ignore`` (places, law titles)."""
+    from index.tokenize import STOP_WORDS
+
+    words = []
+    for word in _segmenter().lcut(text):
+        word = word.strip()
+        if not _CJK_OR_WORD.fullmatch(word) or word in _ASKING or word in STOP_WORDS:
+            continue
+        if any(word in name for name in ignore):
+            continue
+        words.append(word)
+    return list(dict.fromkeys(words))
+
+
+def rarity(word: str) -> float:
+    """-log of the word's frequency in jieba's general dictionary (rare or unknown words score high)."""
+    segmenter = _segmenter()
+    return -math.log((segmenter.FREQ.get(word, 0) + 1) / segmenter.total)
+
+
+def known(word: str) -> bool:
+    """Whether jieba's general dictionary knows the word (a real word, not a chance segment)."""
+    return _segmenter().FREQ.get(word, 0) > 0
+
+
+def measure(question: str, held, top_texts: list[str], ignore: tuple[str, ...], article_cosine: float,
+            sentence_cosine: float, calibration_cosine: float, bm25: float) -> tuple[dict[str, float], tuple[str, ...]]:
+    """The FEATURES of one question against its best articles, and the words no searched article holds.
+
+    held(word): whether a searched article holds the word; top_texts: the best hits' texts (titles included),
+    best first (the first three are read); ignore: names that are never the question's focus (places, the
+    abbreviations the retriever maps to the laws' words).
+    """
+    words = content_words(question, ignore)
+    missing = [w for w in words if not held(w)]
+    present = [w for w in words if w not in missing]
+    top1 = top_texts[0] if top_texts else ""
+    top3 = "\n".join(top_texts[:3])
+    share = lambda text: (sum(w in text for w in present) / len(present)) if present else 0.0  # noqa: E731
+    values = {
+        "article_cosine": article_cosine, "sentence_cosine": sentence_cosine,
+        "calibration_cosine": calibration_cosine, "bm25": math.log1p(max(bm25, 0.0)),
+        "covered_top1": share(top1), "covered_top3": share(top3),
+        "missing": float(len(missing)), "missing_share": len(missing) / len(words) if words else 0.0,
+        "missing_known": float(sum(known(w) for w in missing)),
+        "missing_rarity": max((rarity(w) for w in missing), default=0.0),
+        "content_words": float(len(words)),
+        "asks_quantity": float(bool(_ASKS_QUANTITY.search(question))),
+        "quantity_unstated": float(bool(_ASKS_QUANTITY.search(question)) and not _QUANTITY.search(top3)),
+    }
+    return values, tuple(missing)
+
+
+class CorpusWords:
+    """Which articles hold a word (substring of title or text), cached per word; one per loaded index."""
+
+    def __init__(self, texts: list[str]):
+        self.texts = texts
+        self.joined = "\n".join(texts)
+        self._rows: dict[str, np.ndarray] = {}
+
+    def rows_holding(self, word: str) -> np.ndarray:
+        rows = self._rows.get(word)
+        if rows is None:
+            rows = np.zeros(len(self.texts), dtype=bool)
+            if word in self.joined:
+                rows = np.fromiter((word in text for text in self.texts), dtype=bool, count=len(self.texts))
+            if len(self._rows) > 50_000:  # a long-running app: keep the cache bounded
+                self._rows.clear()
+            self._rows[word] = rows
+        return rows
+
+    def held(self, word: str, allowed: np.ndarray) -> bool:
+        return bool((self.rows_holding(word) & allowed).any())
+
+
+_WORDS: dict[int, tuple[object, CorpusWords]] = {}
+
+
+def corpus_words(data) -> CorpusWords:
+    """The CorpusWords of a loaded index (shared by every Retriever over it, e.g. eval's variants)."""
+    cached = _WORDS.get(id(data))
+    if cached is None or cached[0] is not data:
+        words = CorpusWords([f"{a.regulation}\n{a.text}" for a in data.articles])
+        _WORDS.clear() if len(_WORDS) > 8 else None
+        cached = _WORDS[id(data)] = (data, words)
+    return cached[1]
+
+
+_SAYS = {
+    "article_cosine": "最相关条文与问题的语义相似度不高（{v:.2f}）",
+    "sentence_cosine": "最相关条文中没有一句与问题意思接近（最高 {v:.2f}）",
+    "calibration_cosine": "问题与所有条文的整体相似度偏低（{v:.3f}）",
+    "bm25": "问题的字词在条文中出现得少",
+    "covered_top1": "最相关条文只包含问题关键词的 {v:.0%}",
+    "covered_top3": "前三条相关条文只包含问题关键词的 {v:.0%}",
+}
+
+
+def decide(model: AnswerabilityModel, values: dict[str, float], uncovered: tuple[str, ...]) -> Decision:
+    """The three-state decision from the model's probability, with the signals that weighed most."""
+    probability = model.probability(values)
+    unstated = bool(values.get("quantity_unstated"))
+    contributions = model.contributions(values)
+    signals = []
+    # the page names the evidence against answering, strongest first (a negative share of the logit)
+    for name, share in sorted(contributions.items(), key=lambda item: item[1]):
+        if share >= -0.25:
+            break
+        if name.startswith("missing") and uncovered and not any(s.name == "missing" for s in signals):
+            signals.append(Signal("missing", values["missing"], f"问题中的“{'”“'.join(uncovered)}”在所检索的法规中没有出现"))
+        elif name == "quantity_unstated" and unstated:
+            signals.append(Signal(name, 1.0, "问题问的是具体的数额、期限或标准，最相关的条文没有规定"))
+        elif name in _SAYS:
+            signals.append(Signal(name, values[name], _SAYS[name].format(v=values[name])))
+    score = f"可回答评分 {probability:.2f}（阈值 {model.threshold:.2f}）"
+    if probability >= model.threshold:
+        return Decision("answered", probability, model.threshold, uncovered, f"判断依据：{score}。", tuple(signals),
+                        features=tuple(values.items()), unstated_quantity=unstated)
+    partly = (uncovered or unstated) and values["covered_top1"] >= model.partial_share
+    because = "；".join(s.text for s in signals[:2])
+    reason = f"判断依据：{score}" + (f"；{because}" if because else "") + "。"
+    return Decision("partial" if partly else "not_found", probability, model.threshold, uncovered, reason,
+                    tuple(signals), features=tuple(values.items()), unstated_quantity=unstated)
+
+
+def by_thresholds(confidence: float, best_bm25: float, settings, features: dict[str, float],
+                  uncovered: tuple[str, ...]) -> Decision:
+    """The decision before issue 16 (cosine and BM25 thresholds), for systems without the model."""
+    if confidence < settings.abstain_below:
+        reason = f"判断依据：最相关条文的相似度 {confidence:.3f} 低于拒答阈值 {settings.abstain_below}。"
+    elif confidence < settings.abstain_unsure_below and best_bm25 < settings.abstain_bm25_below:
+        reason = (f"判断依据：最相关条文的相似度 {confidence:.3f} 低于 {settings.abstain_unsure_below}，"
+                  f"且字词匹配得分 {best_bm25:.1f} 低于 {settings.abstain_bm25_below}。")
+    else:
+        return Decision("answered", float("nan"), settings.abstain_below, uncovered,
+                        f"判断依据：最相关条文的相似度 {confidence:.3f}（拒答阈值 {settings.abstain_below}）。",
+                        decided_by="thresholds", features=tuple(features.items()))
+    return Decision("not_found", float("nan"), settings.abstain_below, uncovered, reason, decided_by="thresholds",
+                    features=tuple(features.items()))
