@@ -47,6 +47,8 @@ PLACE_NAMES = ("北京", "天津", "上海", "重庆", "河北", "山西", "辽�
                "长春", "合肥", "福州", "南昌", "昆明", "贵阳", "南宁", "兰州", "太原", "呼和浩特", "乌鲁木齐", "拉萨",
                "银川", "西宁", "海口", "佛山", "东莞", "全国", "本地", "当地", "外地", "省里", "市里", "县里", "区里")
 _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]{2,}|[a-z][a-z0-9]{1,}")
+# counts and spans of time (一个月, 三年, 每天, 好几万): what a question measures with, not what it is about
+_COUNTING = re.compile(r"^[每第头前后近上下半好几一二两三四五六七八九十百千万多整]+[个年月天日次周号岁元块分倍期单台份条家位种批]?.{0,1}$")
 # A question asking for an amount, a price, a time limit or a count (多少钱, 几天, 多久, 上限, 比例 …) is answered
 # only by an article that states one.
 _ASKS_QUANTITY = re.compile(r"多少|几[天个年次分倍号月周岁级档种]|多久|多长时间|多大|多高|多少钱|上限|下限|比例|税率|利率|费率|单价|"
@@ -126,7 +128,7 @@ def content_words(text: str, ignore: tuple[str, ...] = ()) -> list[str]:
     words = []
     for word in _segmenter().lcut(text):
         word = word.strip()
-        if not _CJK_OR_WORD.fullmatch(word) or word in _ASKING or word in STOP_WORDS:
+        if not _CJK_OR_WORD.fullmatch(word) or word in _ASKING or word in STOP_WORDS or _COUNTING.match(word):
             continue
         if any(word in name for name in ignore):
             continue
