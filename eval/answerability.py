@@ -21,6 +21,12 @@ TRAINING_SPLITS = (("dev", "bundled"), ("pack_dev", "default"), ("answer_dev", "
 MAX_REFUSED = 0.015  # at most this share of answerable dev questions refused (cross-validated)
 PARTIAL_SHARE = 0.5  # 'partial' needs the best article to hold half of the question's words the corpus holds
 C = 1.0  # inverse regularization strength
+# The direction each feature may push (+1 towards answerable, -1 against, 0 either): a feature whose fitted weight
+# points the other way (a collinear artefact of a small dev set, e.g. 'more words no article holds, more
+# answerable') is dropped and the model refitted, so that every weight the page explains means what it says.
+SIGNS = {"article_cosine": 1, "sentence_cosine": 1, "calibration_cosine": 1, "bm25": 1, "covered_top1": 1,
+         "covered_top3": 1, "missing": -1, "missing_share": -1, "missing_known": -1, "missing_rarity": -1,
+         "content_words": 0, "asks_quantity": 0, "quantity_unstated": -1}
 
 
 def gold_digest() -> str:
@@ -46,13 +52,22 @@ def features_of(retriever, questions) -> tuple[np.ndarray, np.ndarray, list]:
     return np.array(rows, dtype=np.float64), np.array(labels), decisions
 
 
-def fit(x: np.ndarray, y: np.ndarray):
+def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, object, object]:
+    """(kept feature mask, scaler, model): a balanced logistic regression, refitted without the feature whose weight
+    most contradicts SIGNS until none does."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
-    scaler = StandardScaler().fit(x)
-    model = LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(scaler.transform(x), y)
-    return scaler, model
+    kept = np.ones(len(FEATURES), dtype=bool)
+    while True:
+        scaler = StandardScaler().fit(x[:, kept])
+        model = LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(scaler.transform(x[:, kept]), y)
+        names = [name for name, keep in zip(FEATURES, kept) if keep]
+        wrong = [(weight * SIGNS[name], name) for weight, name in zip(model.coef_[0], names)
+                 if weight * SIGNS[name] < 0]
+        if not wrong:
+            return kept, scaler, model
+        kept[FEATURES.index(min(wrong)[1])] = False
 
 
 def cross_validated(x: np.ndarray, y: np.ndarray, seeds: int = 3) -> np.ndarray:
@@ -62,8 +77,8 @@ def cross_validated(x: np.ndarray, y: np.ndarray, seeds: int = 3) -> np.ndarray:
     probabilities = np.zeros((seeds, len(y)))
     for seed in range(seeds):
         for train, held_out in StratifiedKFold(5, shuffle=True, random_state=seed).split(x, y):
-            scaler, model = fit(x[train], y[train])
-            probabilities[seed, held_out] = model.predict_proba(scaler.transform(x[held_out]))[:, 1]
+            kept, scaler, model = fit(x[train], y[train])
+            probabilities[seed, held_out] = model.predict_proba(scaler.transform(x[held_out][:, kept]))[:, 1]
     return probabilities.mean(axis=0)
 
 
@@ -113,12 +128,13 @@ def train(say=print) -> dict:
     probabilities = cross_validated(x, y)
     threshold = operating_point(probabilities, y)
     said = probabilities < threshold
-    scaler, model = fit(x, y)
+    kept, scaler, model = fit(x, y)
     ranking_model = retrievers["bundled"].data.manifest.model.name
     answerability = AnswerabilityModel(
-        FEATURES, scaler.mean_, scaler.scale_, model.coef_[0], float(model.intercept_[0]), threshold, PARTIAL_SHARE,
+        tuple(name for name, keep in zip(FEATURES, kept) if keep), scaler.mean_, scaler.scale_, model.coef_[0],
+        float(model.intercept_[0]), threshold, PARTIAL_SHARE,
         {"ranking_model": ranking_model, "gold_digest": gold_digest(), "splits": names, "C": C,
-         "max_refused": MAX_REFUSED,
+         "max_refused": MAX_REFUSED, "dropped": [name for name, keep in zip(FEATURES, kept) if not keep],
          "cross_validated": {"oos_abstained": int((said & (y == 0)).sum()), "oos": int((y == 0).sum()),
                              "refused": int((said & (y == 1)).sum()), "answerable": int((y == 1).sum())}})
     MODEL_FILE.write_text(json.dumps(answerability.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -69,7 +69,7 @@ class AnswerabilityModel:
     weights: np.ndarray
     bias: float
     threshold: float  # P(answerable) under which the corpus is taken not to answer
-    partial_share: float  # a 'partial' answer needs the best article to hold this share of the covered words
+    partial_share: float  # 'partial' needs the best article to hold this share of the words some article holds
     trained_on: dict = field(default_factory=dict, compare=False)  # what trained it: model, questions, digest
 
     def probability(self, values: dict[str, float]) -> float:
@@ -160,7 +160,8 @@ def measure(question: str, held, top_texts: list[str], ignore: tuple[str, ...], 
     present = [w for w in words if w not in missing]
     top1 = top_texts[0] if top_texts else ""
     top3 = "\n".join(top_texts[:3])
-    share = lambda text: (sum(w in text for w in present) / len(present)) if present else 0.0  # noqa: E731
+    # the share of all the question's words an article holds (a word no article holds counts as not held)
+    share = lambda text: (sum(w in text for w in present) / len(words)) if words else 0.0  # noqa: E731
     values = {
         "article_cosine": article_cosine, "sentence_cosine": sentence_cosine,
         "calibration_cosine": calibration_cosine, "bm25": math.log1p(max(bm25, 0.0)),
@@ -241,7 +242,9 @@ def decide(model: AnswerabilityModel, values: dict[str, float], uncovered: tuple
     if probability >= model.threshold:
         return Decision("answered", probability, model.threshold, uncovered, f"判断依据：{score}。", tuple(signals),
                         features=tuple(values.items()), unstated_quantity=unstated)
-    partly = (uncovered or unstated) and values["covered_top1"] >= model.partial_share
+    # partial: the best article holds most of the question's words that some article holds
+    held = values["covered_top1"] / (1.0 - values["missing_share"]) if values["missing_share"] < 1.0 else 0.0
+    partly = (uncovered or unstated) and held >= model.partial_share
     because = "；".join(s.text for s in signals[:2])
     reason = f"判断依据：{score}" + (f"；{because}" if because else "") + "。"
     return Decision("partial" if partly else "not_found", probability, model.threshold, uncovered, reason,
