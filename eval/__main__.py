@@ -60,15 +60,14 @@ def answerability_markdown(section: dict | None) -> list[str]:
                   "| threshold | out of scope abstained | answerable refused | precision | recall |",
                   "|---|---|---|---|---|"]
         shown, last = [], -1.0
-        for row in section["curve"]:
-            at_point = threshold is not None and row is min(section["curve"],
-                                                              key=lambda r: abs(r["threshold"] - threshold))
-            if row["recall"] >= last + 0.1 or at_point:
-                shown.append(row)
-                last = row["recall"] if not at_point else last
-        parts += [f"| {r['threshold']:.3f}{' ← operating point' if threshold is not None and r is min(section['curve'], key=lambda x: abs(x['threshold'] - threshold)) else ''} | "
-                  f"{r['oos_abstained']}/{r['oos']} | {r['refused']}/{r['answerable']} | {r['precision']:.3f} | "
-                  f"{r['recall']:.3f} |" for r in shown]
+        for row in section["curve"]:  # a row each time recall rises by a tenth, and the operating point
+            at_point = threshold is not None and row["threshold"] == threshold
+            if at_point or row["recall"] >= last + 0.1:
+                shown.append((row, at_point))
+                last = max(last, row["recall"]) if not at_point else last
+        parts += [f"| {r['threshold']:.3f}{' ← operating point' if at_point else ''} | {r['oos_abstained']}/{r['oos']} | "
+                  f"{r['refused']}/{r['answerable']} | {r['precision']:.3f} | {r['recall']:.3f} |"
+                  for r, at_point in shown]
         parts.append("")
     parts += ["Out-of-scope questions answered:", ""]
     parts += [f"- {r['id']} {r['question']} — {', '.join(r['top'])} (p={r['probability']})"
@@ -77,6 +76,31 @@ def answerability_markdown(section: dict | None) -> list[str]:
     parts += [f"- {r['id']} {r['question']} — {r['state']}; gold {', '.join(r['gold'])}; top {', '.join(r['top'])} "
               f"(p={r['probability']})" for r in section["refused"]] or ["- none"]
     return parts + [""]
+
+
+def answerability_plot(section: dict | None, path: Path, title: str) -> Path | None:
+    """The precision-recall curve of abstaining, with the operating point marked."""
+    if not section or not section["curve"]:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = section["curve"]
+    figure, axis = plt.subplots(figsize=(5, 4))
+    axis.plot([r["recall"] for r in rows], [r["precision"] for r in rows], marker=".", label="model")
+    point = [r for r in rows if r["threshold"] == section.get("threshold")]
+    if point:
+        axis.scatter([point[0]["recall"]], [point[0]["precision"]], color="red", zorder=3,
+                     label=f"operating point {section['threshold']:.3f}")
+    axis.set_xlabel("recall (out of scope abstained)")
+    axis.set_ylabel("precision (abstentions that were out of scope)")
+    axis.set_xlim(0, 1.02), axis.set_ylim(0, 1.02), axis.legend(loc="lower left"), axis.set_title(title, fontsize=9)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path
 
 
 def plots(report: dict, out_dir: Path) -> list[Path]:
@@ -186,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         if paths.model_dir_override() is None:
             prepare(progress=say)
         encoder = CachedEncoder(load_encoder())
-        pack = args.split == "pack" or args.split.startswith("pack_")
+        pack = args.split == "pack" or args.split in PACK_SPLITS  # pack_* and answer_dev: the default corpus
         corpus = args.corpus or ("default" if pack else "bundled")
         retriever = Retriever(bundled_index(args.index_dir, encoder.inner, say, corpus), encoder)
     except (IndexProblem, ModelProblem) as problem:
@@ -201,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         (REPORT_DIR / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
         if name == "latest":
             plots(report, REPORT_DIR)
+        answerability_plot(report.get("answerability"), REPORT_DIR / f"answerability_{name}.png", report["gold"])
     if args.json:
         print(json.dumps({k: v for k, v in report.items() if k != "misses"}, ensure_ascii=False))
     else:

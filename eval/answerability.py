@@ -89,10 +89,10 @@ def operating_point(probabilities: np.ndarray, y: np.ndarray, max_refused: float
     return float(answerable[allowed]) if len(answerable) else 0.5
 
 
-def curve(probabilities, y) -> list[dict]:
-    """Precision-recall of abstaining (the positive class: out of scope) at every threshold seen."""
+def curve(probabilities, y, also: tuple[float, ...] = ()) -> list[dict]:
+    """Precision-recall of abstaining (the positive class: out of scope) at every threshold seen (and at also)."""
     rows = []
-    for threshold in np.unique(np.round(probabilities, 3)):
+    for threshold in np.unique(np.concatenate([np.round(probabilities, 3), np.array(also, dtype=float)])):
         said = probabilities < threshold
         out = y == 0
         caught = int((said & out).sum())

@@ -106,7 +106,8 @@ def answerability_report(questions: list[GoldQuestion], runs: dict[str, SystemRu
     return {
         "states": states,
         "threshold": model.threshold if model else None,
-        "curve": curve(probabilities[decided], labels[decided]) if decided.any() else [],
+        "curve": curve(probabilities[decided], labels[decided], (model.threshold,) if model else ())
+        if decided.any() else [],
         "oos_answered": [{"id": q.id, "question": q.question, "top": list(runs[q.id].ranked_keys[:1]),
                           "probability": round(runs[q.id].probability, 3)}
                          for q in questions if not q.answerable and not runs[q.id].abstained],

@@ -183,3 +183,25 @@ def test_real_hard_questions_answer(pack_retriever, question, key):
     answer = pack_retriever.ask(question)
     assert answer.state == "answered", answer.reason
     assert answer.citations[0].key == key
+
+
+def test_eval_curve_operating_point_and_lists(tmp_path):
+    from eval.__main__ import answerability_markdown, answerability_plot
+    from eval.answerability import curve, operating_point
+
+    probabilities = np.array([0.01, 0.2, 0.5, 0.9, 0.03, 0.95])
+    labels = np.array([0, 0, 1, 1, 0, 1])
+    rows = curve(probabilities, labels, (0.072,))
+    at = next(r for r in rows if r["threshold"] == 0.072)
+    assert (at["oos_abstained"], at["refused"], at["precision"]) == (2, 0, 1.0)
+    half = next(r for r in rows if r["threshold"] == 0.5)  # above every out-of-scope probability, below answerable
+    assert (half["recall"], half["refused"]) == (1.0, 0) and rows[-1]["refused"] == 2
+    # at most 1 of 3 answerable may be refused with max_refused 0.34: the threshold is the second lowest
+    assert operating_point(probabilities, labels, 0.34) == 0.9
+    section = {"states": {"out_of_scope": {"not_found": 2, "answered": 1}, "answerable": {"answered": 3}},
+               "threshold": 0.072, "curve": rows, "refused": [],
+               "oos_answered": [{"id": "X1", "question": "问？", "top": ["甲#1"], "probability": 0.2}]}
+    text = "\n".join(answerability_markdown(section))
+    assert "| 0.072 ← operating point | 2/3 | 0/3 | 1.000 | 0.667 |" in text
+    assert "- X1 问？ — 甲#1 (p=0.2)" in text and "Answerable questions refused:\n\n- none" in text
+    assert answerability_plot(section, tmp_path / "pr.png", "t").stat().st_size > 1000
