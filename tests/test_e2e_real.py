@@ -63,7 +63,10 @@ def test_hybrid_stays_above_its_floor_on_the_reporting_splits(split_runs):
     for metric, floor in FLOORS[split].items():
         assert scores[metric] >= floor, (metric, scores)
     rates = abstention(questions, runs)
-    assert rates["recall"] >= 0.5 and rates["false_abstention_rate"] <= 0.03, rates
+    # the answerability model (issue 16) refuses no answerable question of these splits; it abstains on 2 to 5 of
+    # each split's 6 out-of-scope ones (10 of 18 together, against 16 of 18 with the thresholds before it; the
+    # README's answerability table has every split)
+    assert rates["recall"] >= 0.3 and rates["false_abstention_rate"] <= 0.015, rates
 
 
 def test_every_excerpt_of_every_gold_answer_is_verbatim(real_retriever):
