@@ -36,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
 
         results = {"quick": args.quick, "machine": machine(), "engines": measure_engines(args.quick, say)}
         results["total_s"] = round(time.perf_counter() - started, 1)
-        text = "\n".join(["# Encoding engines", "", f"Machine: {results['machine']}. Mode: "
+        mach = results["machine"]
+        text = "\n".join(["# Encoding engines", "", f"Machine: {mach['cpu']}, {mach['cores']} cores, "
+                          f"{mach['memory_gb']} GB; Python {mach['python']}, torch {mach['torch']}. Mode: "
                           f"{'--quick' if args.quick else 'full'}; run took {results['total_s']} s.", "",
                           *note_engines(results["engines"])])
         stem = "engines"

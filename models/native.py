@@ -141,6 +141,13 @@ class NativeModel:
                                                  else weights.get_tensor(name).to(low if _MATRIX.search(name)
                                                                                   else torch.float32)).to(device)
                             for name in names if name.startswith(prefix)}
+        self.fused = dtype != "float32"  # query, key and value in one product (float32 keeps the reference's three)
+        if self.fused:
+            for n in range(spec.layers):
+                p = f"encoder.layer.{n}.attention.self."
+                for part in ("weight", "bias"):
+                    self.weights[f"{p}qkv.{part}"] = torch.cat([self.weights.pop(f"{p}{name}.{part}")
+                                                                 for name in ("query", "key", "value")])
         self.dim = int(self.weights[_WORDS].shape[1])
 
     def embed(self, texts: Sequence[str], batch_size: int = 16) -> np.ndarray:
@@ -192,17 +199,20 @@ class NativeModel:
             def linear(y, name: str):
                 return F.linear(y.to(low), w[f"{p}{name}.weight"], w[f"{p}{name}.bias"])
 
-            def heads(name: str):
-                return linear(x, f"attention.self.{name}").view(batch, width, spec.heads, head_dim).transpose(1, 2)
-
-            context = F.scaled_dot_product_attention(heads("query"), heads("key"), heads("value"), attn_mask=attend)
+            if self.fused:
+                qkv = linear(x, "attention.self.qkv").view(batch, width, 3, spec.heads, head_dim).transpose(1, 3)
+                query, key, value = qkv.unbind(dim=2)
+            else:
+                query, key, value = (linear(x, f"attention.self.{name}").view(batch, width, spec.heads, head_dim)
+                                     .transpose(1, 2) for name in ("query", "key", "value"))
+            context = F.scaled_dot_product_attention(query, key, value, attn_mask=attend)
             context = context.transpose(1, 2).reshape(batch, width, spec.hidden)
-            attended = linear(context, "attention.output.dense").float()
-            x = F.layer_norm(attended + x, (spec.hidden,), w[f"{p}attention.output.LayerNorm.weight"],
-                             w[f"{p}attention.output.LayerNorm.bias"], spec.eps)
+            # the residual sums promote a bfloat16 product to float32 without a copy of their own
+            x = F.layer_norm(x + linear(context, "attention.output.dense"), (spec.hidden,),
+                             w[f"{p}attention.output.LayerNorm.weight"], w[f"{p}attention.output.LayerNorm.bias"],
+                             spec.eps)
             inner = F.gelu(linear(x, "intermediate.dense"))
-            outer = linear(inner, "output.dense").float()
-            x = F.layer_norm(outer + x, (spec.hidden,), w[f"{p}output.LayerNorm.weight"],
+            x = F.layer_norm(x + linear(inner, "output.dense"), (spec.hidden,), w[f"{p}output.LayerNorm.weight"],
                              w[f"{p}output.LayerNorm.bias"], spec.eps)
         # 3. mean over real tokens (as sentence-transformers' Pooling), then unit length
         weights = mask.unsqueeze(-1).to(x.dtype)
