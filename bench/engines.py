@@ -45,7 +45,7 @@ def measure_engines(quick: bool, say: Say, pack: Path | None = NATIONAL_PACK) ->
 
 
 def _describe(encoder) -> dict:
-    engine = encoder.ranking.engine
+    engine = getattr(encoder, "ranking", encoder).engine  # the pair's, or the one model's ($REGQA_MODEL_DIR)
     return {"device": engine.device, "dtype": engine.dtype, "workers": engine.workers}
 
 
@@ -111,7 +111,8 @@ def _measure_queries(encoders: dict, questions: list[str], reps: int) -> dict:
     """What a question pays for encoding (ranking and calibration model), engines alternating per question."""
     def both(encoder, text):
         encoder.encode([text], "query")
-        encoder.encode_calibration([text], "query")
+        if hasattr(encoder, "encode_calibration"):
+            encoder.encode_calibration([text], "query")
 
     for encoder in encoders.values():  # warm up
         for text in questions[:5]:

@@ -241,3 +241,29 @@ def test_load_encoder_takes_the_engine_from_the_environment(monkeypatch, real_ra
     pair = load_encoder(cache_dir=cache)
     assert (pair.ranking.engine_name, pair.calibration.engine_name) == ("reference", "reference")
     assert load_encoder(cache_dir=cache, engine="fast").calibration.engine_name == "fast"
+
+
+# ---------------------------------------------------------------- the benchmark's note
+
+
+def test_the_engines_note_puts_both_engines_side_by_side_and_judges_the_targets():
+    from bench.engines import note_engines
+
+    def build(reference_s, fast_s):
+        return {"articles": 272, "passages": 703, "repetitions": 2, "speedup_articles_per_s": round(reference_s / fast_s, 2),
+                **{name: {"build_s": s, "encode_s": s - 0.5, "articles_per_s": round(272 / s, 1),
+                          "passages_per_s": round(975 / (s - 0.5), 1), "encoded": 975, "all_build_s": [s, s]}
+                   for name, s in (("reference", reference_s), ("fast", fast_s))}}
+
+    results = {"engines": {"reference": {"device": "cpu", "dtype": "float32", "workers": 0},
+                           "fast": {"device": "cpu", "dtype": "bfloat16", "workers": 2}},
+               "builds": {"bundled": build(31.0, 6.2), "bundled + national pack": build(100.0, 40.0)},
+               "query_encoding_ms": {"reference": {"p50": 45.0, "p95": 60.0, "n": 10},
+                                     "fast": {"p50": 18.0, "p95": 30.0, "n": 10}, "ratio_p50": 0.4},
+               "agreement": {"bundled": {"ranking": {"passages": 703, "min": 0.9999, "mean": 0.99996, "p1": 0.99993}}},
+               "load_average_after": [1.0, 1.0, 1.0]}
+    text = "\n".join(note_engines(results))
+    assert "| bundled (median of 2) | 272 / 703 | reference | 31.0 | 8.8 | 975 / 30.5 | 32.0 |" in text
+    assert "reference: float32 on cpu, torch threads; fast: bfloat16 on cpu, 2 workers" in text
+    assert "5.0× (met), 2.5× (NOT met)" in text  # the second corpus misses the 4x target
+    assert "0.4× (met)" in text and "min 0.9999 (met)" in text
