@@ -15,22 +15,19 @@ from bench.measure import Say, percentiles
 from core import paths
 
 ENGINES = ("reference", "fast")
-NATIONAL_PACK = paths.ROOT.parent / "shared" / "corpus-packs" / "national-data"  # 12 national laws (shared/)
+DEFAULT_LABEL = "bundled + national pack"  # the default corpus (core.paths.DEFAULT_FOLDERS): real text, 981 articles
 
 
-def measure_engines(quick: bool, say: Say, pack: Path | None = NATIONAL_PACK) -> dict:
-    """Builds (bundled corpus; in the full run also bundled + the national pack), query encoding, agreement."""
-    from ingest import DEFAULT_CORPUS
+def measure_engines(quick: bool, say: Say) -> dict:
+    """Builds on real text (the default corpus: the five and the national pack; in the full run also the five
+    alone, twice), query encoding, agreement."""
     from models import load_encoder
 
     encoders = {name: load_encoder(engine=name).load() for name in ENGINES}  # the shipped pair, each engine
     work = Path(tempfile.mkdtemp(prefix="regqa-bench-engines-"))
     try:
-        corpora = [("bundled", [DEFAULT_CORPUS], 1 if quick else 2)]
-        if not quick and pack is not None and Path(pack).is_dir():
-            copy = work / "national-data"  # a copy: the index records its folders, the pack stays untouched
-            shutil.copytree(pack, copy)
-            corpora.append(("bundled + national pack", [DEFAULT_CORPUS, copy], 1))
+        corpora = [] if quick else [("bundled", [paths.BUNDLED_CORPUS], 2)]
+        corpora.append((DEFAULT_LABEL, list(paths.DEFAULT_FOLDERS), 1))
         builds, agreement = {}, {}
         for label, folders, reps in corpora:
             builds[label], agreement[label] = _measure_builds(label, folders, reps, encoders, work, say)
