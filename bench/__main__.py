@@ -1,6 +1,8 @@
-"""python -m bench [--quick] [--json]: latency, build cost, cold start, memory, and scale.
+"""python -m bench [--quick] [--engines-only] [--json]: latency, build cost, cold start, memory, and scale,
+with the encoding engine before issue 17 and the fast one side by side (bench.engines).
 
-Writes bench/results/latest.json and latest.md (with the machine and a profile of one query).
+Writes bench/results/latest.json and latest.md (with the machine and a profile of one query); with
+--engines-only, only the engines' comparison, to bench/results/engines.json and engines.md.
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m bench", description="测量延迟、建索引耗时、内存与规模")
     parser.add_argument("--quick", action="store_true", help="快速模式（5 分钟内）：较少的重复、5 万条规模")
+    parser.add_argument("--engines-only", action="store_true",
+                        help="只比较两种编码引擎（建索引、查询编码、向量一致性），写入 engines.json / engines.md")
     parser.add_argument("--json", action="store_true", help="输出 JSON")
     parser.add_argument("--no-write", action="store_true", help="不写 bench/results/")
     args = parser.parse_args(argv)
@@ -26,13 +30,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[bench] {message}", file=sys.stderr, flush=True)
 
     started = time.perf_counter()
-    results, profile = run(quick=args.quick, say=say)
-    results["total_s"] = round(time.perf_counter() - started, 1)
-    text = note(results, profile)
+    if args.engines_only:
+        from bench.engines import measure_engines, note_engines
+        from bench.measure import machine
+
+        results = {"quick": args.quick, "machine": machine(), "engines": measure_engines(args.quick, say)}
+        results["total_s"] = round(time.perf_counter() - started, 1)
+        mach = results["machine"]
+        text = "\n".join(["# Encoding engines", "", f"Machine: {mach['cpu']}, {mach['cores']} cores, "
+                          f"{mach['memory_gb']} GB; Python {mach['python']}, torch {mach['torch']}. Mode: "
+                          f"{'--quick' if args.quick else 'full'}; run took {results['total_s']} s.", "",
+                          *note_engines(results["engines"])])
+        stem = "engines"
+    else:
+        results, profile = run(quick=args.quick, say=say)
+        results["total_s"] = round(time.perf_counter() - started, 1)
+        text = note(results, profile)
+        stem = "latest"
     if not args.no_write:
         RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "latest.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
-        (RESULTS / "latest.md").write_text(text, encoding="utf-8")
+        (RESULTS / f"{stem}.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+        (RESULTS / f"{stem}.md").write_text(text, encoding="utf-8")
     if args.json:
         print(json.dumps(results, ensure_ascii=False))
     else:

@@ -3,7 +3,8 @@
 Environment variables (all optional):
     REGQA_HOME           cache folder for models, the default index, added regulations (~/.cache/regqa)
     REGQA_MODEL_DIR      one local sentence-transformers folder that ranks and calibrates instead of the shipped pair
-    REGQA_ENCODER        'sentence-transformers' to encode through sentence-transformers instead of the torch forward pass
+    REGQA_ENCODER        how the models encode: 'fast' (the default: models.engine), 'reference' (float32, the engine
+                         before issue 17) or 'sentence-transformers' (through sentence-transformers)
     REGQA_INDEX_DIR      the index folder the app serves instead of the default one
     REGQA_ADMIN_PASSWORD enables the app's 管理 tab
     GRADIO_SERVER_PORT   the app's port (7860)
@@ -55,8 +56,11 @@ def model_dir_override() -> Path | None:
 
 
 def encoder_backend() -> str:
-    """'sentence-transformers' when `$REGQA_ENCODER` asks for it, else 'native'."""
-    return "sentence-transformers" if _env("REGQA_ENCODER").lower() in ("sentence-transformers", "st") else "native"
+    """`$REGQA_ENCODER`: 'sentence-transformers' ('st'), 'reference' ('native-fp32', 'fp32'), else 'fast'."""
+    value = _env("REGQA_ENCODER").lower()
+    if value in ("sentence-transformers", "st"):
+        return "sentence-transformers"
+    return "reference" if value in ("reference", "native-fp32", "fp32") else "fast"
 
 
 def threads_capped() -> bool:

@@ -243,18 +243,27 @@ def _previous_vectors(out_dir: Path, model_name: str, section: str = "model", ve
 def _encode_reusing(texts: list[str], model_name: str, encode, cached: dict[str, np.ndarray], what: str,
                     progress: Progress | None, batch: int = 64) -> tuple[np.ndarray, list[str], int]:
     """(vectors, passage hashes, how many were encoded) for texts: cached vectors where the hash matches,
-    the rest encoded with encode(texts, 'passage') in batches."""
+    the rest encoded with encode(texts, 'passage') in batches.
+
+    A text that occurs more than once (the same article in two versions or two regulations) is encoded once,
+    and the texts go to the encoder longest first, so each batch holds texts of similar length.
+    """
     hashes = [hashlib.sha1(f"{model_name}\n{text}".encode()).hexdigest() for text in texts]
-    todo = [i for i, h in enumerate(hashes) if h not in cached]
-    emit(progress, BUILD, f"正在编码{what}：{len(todo)} 段（{len(texts) - len(todo)} 段沿用已有向量）…",
+    first = {}
+    for i, h in enumerate(hashes):
+        if h not in cached:
+            first.setdefault(h, i)
+    todo = sorted(first.values(), key=lambda i: (-len(texts[i]), i))
+    emit(progress, BUILD, f"正在编码{what}：{len(todo)} 段（{len(texts) - len(todo)} 段沿用已有向量或与他段相同）…",
          done=0, total=len(todo))
-    rows = [cached.get(h) for h in hashes]
+    encoded: dict[str, np.ndarray] = {}
     for start in range(0, len(todo), batch):
         chunk = todo[start:start + batch]
         for i, vector in zip(chunk, encode([texts[i] for i in chunk], "passage")):
-            rows[i] = vector
+            encoded[hashes[i]] = vector
         emit(progress, BUILD, f"正在编码{what}：{min(start + batch, len(todo))}/{len(todo)}",
              done=min(start + batch, len(todo)), total=len(todo))
+    rows = [cached[h] if h in cached else encoded[h] for h in hashes]
     return np.stack(rows).astype(np.float32), hashes, len(todo)
 
 

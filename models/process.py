@@ -12,7 +12,7 @@ the child answers a JSON line `{"rows": n, "dim": d}` followed by n*d float32 va
 bytes), or `{"error": "..."}`. On start the child writes `{"ready": true, "dim": d}` once the models have
 loaded. The child exits when its stdin closes, so it never outlives the app.
 
-Run as a child: `python -m models.process MODEL_DIR [CALIBRATION_DIR]`.
+Run as a child: `python -m models.process [--engine fast|reference] MODEL_DIR [CALIBRATION_DIR]`.
 """
 from __future__ import annotations
 
@@ -44,11 +44,12 @@ class EncoderProcess:
     """
 
     def __init__(self, model_dir: Path, name: str | None = None, timeout_s: float = 120.0,
-                 load_timeout_s: float = 600.0, calibration_dir: Path | None = None):
+                 load_timeout_s: float = 600.0, calibration_dir: Path | None = None, engine: str = "reference"):
         self.path = Path(model_dir)
         self.name = name or folder_model_name(self.path)
         self.calibration_path = Path(calibration_dir) if calibration_dir else None
         self.calibration_name = folder_model_name(self.calibration_path) if self.calibration_path else None
+        self.engine = engine  # models.engine: how the child computes
         self.timeout_s = timeout_s  # per request; the largest (64 passages at build time) takes about 10 s
         self.load_timeout_s = load_timeout_s
         self._lock = threading.Lock()
@@ -61,7 +62,7 @@ class EncoderProcess:
     def _start(self) -> None:
         self._dims: dict[str, int] = {}  # each model's dimension, once the child said it is ready
         folders = [str(self.path)] + ([str(self.calibration_path)] if self.calibration_path else [])
-        self._child = subprocess.Popen([sys.executable, "-m", "models.process", *folders],
+        self._child = subprocess.Popen([sys.executable, "-m", "models.process", "--engine", self.engine, *folders],
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=_ROOT)
 
     @property
@@ -150,33 +151,36 @@ class EncoderProcess:
                 child.wait()
 
 
-def serve(model_dir: Path, calibration_dir: Path | None = None) -> int:
+def serve(model_dir: Path, calibration_dir: Path | None = None, engine: str = "reference") -> int:
     """The child's loop: load the model(s), then answer requests until stdin closes."""
     import os
 
-    from models.encoders import encoder_for_folder
+    from models.encoders import CalibratedEncoder, encoder_for_folder
 
     # the protocol owns the original stdout; anything a library prints goes to stderr instead
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     try:
-        encoders = {"ranking": encoder_for_folder(Path(model_dir)).load()}
-        if calibration_dir is not None:
-            encoders["calibration"] = encoder_for_folder(Path(calibration_dir)).load()
-        dim = encoders["ranking"].dim
+        ranking = encoder_for_folder(Path(model_dir), engine).load()
+        encoders = {"ranking": ranking.encode}
+        if calibration_dir is not None:  # as a pair, so that a question runs both models at once (fast engine)
+            pair = CalibratedEncoder(ranking, encoder_for_folder(Path(calibration_dir), engine).load())
+            encoders = {"ranking": pair.encode, "calibration": pair.encode_calibration}
+            calibration_dim = pair.calibration.dim
+        dim = ranking.dim
     except Exception as error:  # reported to the parent, which shows it
         out.write((json.dumps({"ready": False, "error": f"{type(error).__name__}: {error}"}) + "\n").encode())
         out.flush()
         return 1
     hello = {"ready": True, "dim": dim}
     if "calibration" in encoders:
-        hello["calibration_dim"] = encoders["calibration"].dim
+        hello["calibration_dim"] = calibration_dim
     out.write((json.dumps(hello) + "\n").encode())
     out.flush()
     for line in sys.stdin.buffer:
         try:
             request = json.loads(line)
-            vectors = encoders[request.get("model", "ranking")].encode(request["texts"], request["kind"])
+            vectors = encoders[request.get("model", "ranking")](request["texts"], request["kind"])
         except Exception as error:  # one bad request does not end the process
             out.write((json.dumps({"error": f"{type(error).__name__}: {error}"}, ensure_ascii=False) + "\n").encode())
             out.flush()
@@ -188,7 +192,11 @@ def serve(model_dir: Path, calibration_dir: Path | None = None) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) not in (2, 3):
-        print("用法：python -m models.process 模型目录 [校准模型目录]", file=sys.stderr)
+    arguments = sys.argv[1:]
+    chosen = "reference"
+    if arguments[:1] == ["--engine"] and len(arguments) >= 2:
+        chosen, arguments = arguments[1], arguments[2:]
+    if len(arguments) not in (1, 2) or chosen not in ("fast", "reference"):
+        print("用法：python -m models.process [--engine fast|reference] 模型目录 [校准模型目录]", file=sys.stderr)
         sys.exit(2)
-    sys.exit(serve(Path(sys.argv[1]), Path(sys.argv[2]) if len(sys.argv) == 3 else None))
+    sys.exit(serve(Path(arguments[0]), Path(arguments[1]) if len(arguments) == 2 else None, chosen))
