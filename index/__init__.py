@@ -62,5 +62,3 @@ def prepare_index(index_dir: Path, folders: list[Path], encoder, progress: Progr
     emit(progress, INDEX_READY, f"索引已就绪：{len(data.articles)} 条条文。")
     return data
 
-
-BUILD_STAGE = BUILD  # re-exported for callers that filter events by stage
