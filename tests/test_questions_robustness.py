@@ -27,7 +27,9 @@ ODD_FEE_QUESTIONS = [
     "天津市對政務信息收費有什麼規定？",  # traditional characters
     "ｔｉａｎｊｉｎ　天津市对政务信息收费有什么规定？",  # full-width Latin and space
 ]
-NONSENSE = ["😀🚀🎉", "<b></b>", "\u202e\u202d abc", "Привет мир", "'; DROP TABLE articles; --", "\ud800收费"]
+# (the lone surrogate's question was "\ud800收费" until issue 16: the answerability model answers the one word 收费
+# with the fee provisions, which is what the word asks; the surrogate's handling is what this list tests)
+NONSENSE = ["😀🚀🎉", "<b></b>", "\u202e\u202d abc", "Привет мир", "'; DROP TABLE articles; --", "\ud800🚀"]
 
 
 def run_cli(*args: str, env: dict | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
