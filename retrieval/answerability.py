@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -199,17 +200,18 @@ class CorpusWords:
         return bool((self.rows_holding(word) & allowed).any())
 
 
-_WORDS: dict[int, tuple[object, CorpusWords]] = {}
+_WORDS: dict[int, CorpusWords] = {}  # by id of a live IndexData (an entry leaves with its index)
 
 
 def corpus_words(data) -> CorpusWords:
     """The CorpusWords of a loaded index (shared by every Retriever over it, e.g. eval's variants)."""
-    cached = _WORDS.get(id(data))
-    if cached is None or cached[0] is not data:
+    words = _WORDS.get(id(data))
+    if words is None or words.owner() is not data:
         words = CorpusWords([f"{a.regulation}\n{a.text}" for a in data.articles])
-        _WORDS.clear() if len(_WORDS) > 8 else None
-        cached = _WORDS[id(data)] = (data, words)
-    return cached[1]
+        words.owner = weakref.ref(data)
+        _WORDS[id(data)] = words
+        weakref.finalize(data, _WORDS.pop, id(data), None)
+    return words
 
 
 _SAYS = {

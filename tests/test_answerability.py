@@ -205,3 +205,20 @@ def test_eval_curve_operating_point_and_lists(tmp_path):
     assert "| 0.072 ← operating point | 2/3 | 0/3 | 1.000 | 0.667 |" in text
     assert "- X1 问？ — 甲#1 (p=0.2)" in text and "Answerable questions refused:\n\n- none" in text
     assert answerability_plot(section, tmp_path / "pr.png", "t").stat().st_size > 1000
+
+
+def test_corpus_words_are_shared_per_index_and_released_with_it(retriever):
+    import gc
+
+    from retrieval.answerability import _WORDS, corpus_words
+
+    words = corpus_words(retriever.data)
+    assert corpus_words(retriever.data) is words and words.held("宽带", np.ones(3, dtype=bool))
+    assert not words.held("网吧", np.ones(3, dtype=bool))
+    assert words.held("宽带", np.array([False, False, True])) and not words.held("宽带", np.array([True, True, False]))
+    copy = dataclasses.replace(retriever.data)  # another loaded index (e.g. after a rebuild)
+    assert corpus_words(copy) is not words
+    key = id(copy)
+    del copy
+    gc.collect()
+    assert key not in _WORDS  # the app does not keep old indexes alive through this cache
