@@ -257,7 +257,8 @@ class Service:
             self.retriever = retriever
             because = f"启动时已重建索引，原因：{self.rebuilt_because}" if self.rebuilt_because else ""
             self.say(f"已就绪：{count_titles(retriever.data)} 部法规，{len(retriever.data.articles)} 条条文"
-                     f"（用时 {time.perf_counter() - started:.1f} 秒）。{because}")
+                     f"（用时 {time.perf_counter() - started:.1f} 秒）。{because}"
+                     + (f"注意：{retriever.threshold_note}" if retriever.threshold_note else ""))
         except IndexProblem as problem:
             self.problem = f"索引不可用：{problem}"
             self.rebuildable = self.index_dir is not None

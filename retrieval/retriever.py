@@ -102,6 +102,10 @@ class Retriever:
         model = answerability.load_model() if self.settings.answerability == "model" else None
         self.answerability = model if model and model.trained_on.get("ranking_model") == data.manifest.model.name \
             else None
+        if model and self.answerability is None:
+            self.threshold_note = (self.threshold_note + (" " if self.threshold_note else "") +
+                                   f"可回答判断模型是在“{model.trained_on.get('ranking_model')}”的向量上训练的，当前检索模型是"
+                                   f"“{data.manifest.model.name}”，改由相似度阈值判断是否拒答。")
         # never a question's focus: places, and the names the retriever maps to the regulations' words
         self.not_focus = tuple(dict.fromkeys(
             answerability.PLACE_NAMES + tuple(self.aliases) + tuple(source for source, _ in SYNONYMS)

@@ -151,7 +151,9 @@ def test_the_model_decides_only_for_the_ranking_model_it_was_trained_on(retrieve
     fake one) the thresholds decide."""
     from retrieval.retriever import Retriever
 
-    assert Retriever(retriever.data, retriever.encoder, retriever.settings).answerability is None
+    fresh = Retriever(retriever.data, retriever.encoder, retriever.settings)
+    assert fresh.answerability is None
+    assert "可回答判断模型是在" in fresh.threshold_note and "改由相似度阈值判断是否拒答" in fresh.threshold_note
 
 
 def test_app_page_and_json_show_state_and_reason(retriever):
