@@ -225,6 +225,9 @@ def test_a_damaged_default_index_is_rebuilt_saying_why(real_index_dir, real_mode
     assert "需要建立索引：索引文件已损坏（校验和不符）：dense_rows.npy。" in said
     status = service.status_html()
     assert 'class="regqa-status ready"' in status and "已就绪：5 部法规，272 条条文" in status
-    assert status.endswith("启动时已重建索引，原因：索引文件已损坏（校验和不符）：dense_rows.npy。</div>")
+    assert "启动时已重建索引，原因：索引文件已损坏（校验和不符）：dense_rows.npy。" in status
+    # this test serves the converted model alone: the answerability model (trained on the fine-tuned model's
+    # vectors) does not decide, and the ready line says so
+    assert status.endswith("改由相似度阈值判断是否拒答。</div>")
     assert not service.rebuildable and service.rebuild() is False  # nothing to rebuild: the index is fine
     assert TIANJIN_28 in service.ask(FEE_QUESTION)[0]
