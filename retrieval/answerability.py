@@ -184,6 +184,7 @@ class CorpusWords:
         self.texts = texts
         self.joined = "\n".join(texts)
         self._rows: dict[str, np.ndarray] = {}
+        self._anywhere: dict[str, bool] = {}
 
     def rows_holding(self, word: str) -> np.ndarray:
         rows = self._rows.get(word)
@@ -197,6 +198,13 @@ class CorpusWords:
         return rows
 
     def held(self, word: str, allowed: np.ndarray) -> bool:
+        if allowed.all():  # every article searched: one substring search, no row mask
+            found = self._anywhere.get(word)
+            if found is None:
+                found = self._anywhere[word] = word in self.joined
+                if len(self._anywhere) > 50_000:
+                    self._anywhere.clear()
+            return found
         return bool((self.rows_holding(word) & allowed).any())
 
 
