@@ -44,8 +44,8 @@ def tokenizer_fingerprint(extra_words: tuple[str, ...] = ()) -> str:
 
 
 @lru_cache(maxsize=4)
-def make_tokenizer(extra_words: tuple[str, ...] = ()) -> Tokenizer:
-    """Build the tokenizer: normalize, jieba search-mode cut with the domain dictionary, drop stop words."""
+def make_segmenter(extra_words: tuple[str, ...] = ()):
+    """jieba's segmenter with its default dictionary (from the plain-file cache) and the domain words, built once."""
     import logging
 
     import jieba
@@ -55,6 +55,13 @@ def make_tokenizer(extra_words: tuple[str, ...] = ()) -> Tokenizer:
     load_prefix_dictionary(segmenter)
     for word in USER_WORDS + extra_words:
         segmenter.add_word(word, freq=200_000)
+    return segmenter
+
+
+@lru_cache(maxsize=4)
+def make_tokenizer(extra_words: tuple[str, ...] = ()) -> Tokenizer:
+    """Build the tokenizer: normalize, jieba search-mode cut with the domain dictionary, drop stop words."""
+    segmenter = make_segmenter(extra_words)
 
     def tokenize(text: str) -> list[str]:
         tokens = []

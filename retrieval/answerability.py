@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.tokenize import STOP_WORDS, make_segmenter
 from retrieval.records import STATES, Decision, Signal  # noqa: F401 (re-exported)
 
 MODEL_FILE = Path(__file__).resolve().parent / "answerability.json"
@@ -105,29 +106,11 @@ def load_model(path: Path = MODEL_FILE) -> AnswerabilityModel | None:
         return None
 
 
-@lru_cache(maxsize=1)
-def _segmenter():
-    import logging
-
-    import jieba
-
-    from index.tokenize import USER_WORDS, load_prefix_dictionary
-
-    jieba.setLogLevel(logging.WARNING)
-    segmenter = jieba.Tokenizer()
-    load_prefix_dictionary(segmenter)
-    for word in USER_WORDS:
-        segmenter.add_word(word, freq=200_000)
-    return segmenter
-
-
 def content_words(text: str, ignore: tuple[str, ...] = ()) -> list[str]:
     """The question's subject words: jieba's precise cut, two characters or more, without asking words,
     stop words and the names in ``ignore`` (places, law titles)."""
-    from index.tokenize import STOP_WORDS
-
     words = []
-    for word in _segmenter().lcut(text):
+    for word in make_segmenter().lcut(text):
         word = word.strip()
         if not _CJK_OR_WORD.fullmatch(word) or word in _ASKING or word in STOP_WORDS or _COUNTING.match(word):
             continue
@@ -139,13 +122,13 @@ def content_words(text: str, ignore: tuple[str, ...] = ()) -> list[str]:
 
 def rarity(word: str) -> float:
     """-log of the word's frequency in jieba's general dictionary (rare or unknown words score high)."""
-    segmenter = _segmenter()
+    segmenter = make_segmenter()
     return -math.log((segmenter.FREQ.get(word, 0) + 1) / segmenter.total)
 
 
 def known(word: str) -> bool:
     """Whether jieba's general dictionary knows the word (a real word, not a chance segment)."""
-    return _segmenter().FREQ.get(word, 0) > 0
+    return make_segmenter().FREQ.get(word, 0) > 0
 
 
 def measure(question: str, held, top_texts: list[str], ignore: tuple[str, ...], article_cosine: float,

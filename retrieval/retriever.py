@@ -348,7 +348,7 @@ class Retriever:
             similarities = self.data.dense.reconstruct_batch(self.passages_of_row[top[0]]) @ vector[0]
             article = float(similarities[0])
             sentence = float(similarities[1:].max()) if len(similarities) > 1 else article
-        texts = [f"{self.data.articles[row].regulation}\n{self.data.articles[row].text}" for row in top]
+        texts = [self.words.texts[row] for row in top]  # title and text, as the word lookup reads them
         values, uncovered = answerability.measure(
             query.cleaned, lambda word: self.words.held(word, allowed), texts, self.not_focus, article, sentence,
             confidence, best_bm25 if np.isfinite(best_bm25) else 0.0)
