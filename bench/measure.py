@@ -90,7 +90,7 @@ def measure_build(work: Path, say: Say):
     prepare_ranking(progress=printer())  # trains on first use (minutes); a check afterwards
     train_s = time.perf_counter() - started
     started = time.perf_counter()
-    encoder = load_encoder().load()  # the shipped pair: ranking and calibration models
+    encoder = load_encoder().load()  # the product's: the ranking model alone (since issue 17)
     load_s = time.perf_counter() - started
     say(f"建索引（全新，不沿用向量）：{len(corpus.articles)} 条…")
     out = work / "index"
@@ -100,7 +100,6 @@ def measure_build(work: Path, say: Say):
     manifest = load(out).manifest
     timings = manifest.build
     build_s = {"parse": round(parse_s, 3), "bm25": timings["bm25_s"], "dense_encoding": timings["dense_s"],
-               "calibration_encoding": timings.get("calibration_s"),
                "total": round(total_s, 2), "model_load": round(load_s, 2), "model_convert_or_check": round(convert_s, 2),
                "ranking_model_train_or_check": round(train_s, 2), "passages": manifest.counts["passages"],
                "passages_per_s": round(manifest.counts["passages"] / timings["dense_s"], 1)}
@@ -111,7 +110,7 @@ def measure_queries(retriever, questions: list[str], reps: int, say: Say) -> dic
     """Latency of each mode on real questions (the encoder is not cached between calls)."""
     from ingest.text import clean_question
 
-    def encode_only(question):  # every model a question goes through (ranking and calibration)
+    def encode_only(question):  # every model a question goes through
         text = clean_question(question)[0]
         retriever.encoder.encode([text], "query")
         if retriever.calibrated:

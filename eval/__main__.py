@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if paths.model_dir_override() is None:
             prepare(progress=say)
-        encoder = CachedEncoder(load_encoder())
+        encoder = CachedEncoder(load_encoder(calibration=True))
         pack = args.split == "pack" or args.split in PACK_SPLITS  # pack_* and answer_dev: the default corpus
         corpus = args.corpus or ("default" if pack else "bundled")
         retriever = Retriever(bundled_index(args.index_dir, encoder.inner, say, corpus), encoder)

@@ -24,7 +24,7 @@ C = 1.0  # inverse regularization strength
 # The direction each feature may push (+1 towards answerable, -1 against, 0 either): a feature whose fitted weight
 # points the other way (a collinear artefact of a small dev set, e.g. 'more words no article holds, more
 # answerable') is dropped and the model refitted, so that every weight the page explains means what it says.
-SIGNS = {"article_cosine": 1, "sentence_cosine": 1, "calibration_cosine": 1, "bm25": 1, "covered_top1": 1,
+SIGNS = {"article_cosine": 1, "sentence_cosine": 1, "article_margin": 1, "bm25": 1, "covered_top1": 1,
          "covered_top3": 1, "missing": -1, "missing_share": -1, "missing_known": -1, "missing_rarity": -1,
          "content_words": 0, "asks_quantity": 0, "quantity_unstated": -1}
 
@@ -112,7 +112,7 @@ def train(say=print) -> dict:
     from models import load_encoder
     from retrieval.retriever import Retriever
 
-    encoder = CachedEncoder(load_encoder())
+    encoder = CachedEncoder(load_encoder(calibration=True))
     xs, ys, names = [], [], {}
     retrievers = {}
     for split, corpus in TRAINING_SPLITS:

@@ -22,12 +22,17 @@ class System:
 
 
 SYSTEMS = (
+    # the one-sided systems have no answerability model: the thresholds decide, on the cosines they were set on
     System("bm25", "bm25"),
-    System("dense", "dense"),
+    System("dense", "dense", (("calibration_cosines", True),)),
     System("hybrid", "hybrid", compose=True),
 )
 ABLATIONS = (
-    System("hybrid, thresholds decide abstention (before issue 16)", "hybrid", (("answerability", "thresholds"),)),
+    # the thresholds on the calibration model's cosines, as they were set
+    System("hybrid, thresholds decide abstention (before issue 16)", "hybrid",
+           (("answerability", "thresholds"), ("calibration_cosines", True))),
+    System("hybrid, calibration model's cosines for citations (before issue 17)", "hybrid",
+           (("calibration_cosines", True),)),
     System("hybrid - places", "hybrid", (("place_boost", False),)),
     System("hybrid - abbreviations", "hybrid", (("synonyms", False),)),
     System("hybrid - everyday words", "hybrid", (("colloquial", False),)),
@@ -36,11 +41,11 @@ ABLATIONS = (
     System("hybrid - sentence passages", "hybrid", (("sentence_weight", 0.0),)),
     System("hybrid, RRF k=60 fusion", "hybrid", (("fusion", "rrf"), ("dense_weight", 1.0))),
     # the converted model ranks (whole articles), with the weights that were best for it
-    System("hybrid - trained model (converted model ranks, whole articles)", "hybrid", (("dense_model", "calibration"), ("dense_weight", 1.5))),
+    System("hybrid - trained model (converted model ranks, whole articles)", "hybrid", (("dense_model", "calibration"), ("calibration_cosines", True), ("dense_weight", 1.5))),
     System("baseline: plain RRF k=60", "hybrid", (
         ("place_boost", False), ("synonyms", False), ("colloquial", False), ("definitions", False),
         ("intent_prior", 0.0), ("sentence_weight", 0.0), ("fusion", "rrf"), ("bm25_weight", 1.0),
-        ("dense_weight", 1.0), ("rrf_k", 60), ("dense_model", "calibration"))),
+        ("dense_weight", 1.0), ("rrf_k", 60), ("dense_model", "calibration"), ("calibration_cosines", True))),
 )
 
 

@@ -25,11 +25,12 @@ def prepare(cache_dir: Path | None = None, progress: Progress | None = None) -> 
 
 
 def load_encoder(model_dir: Path | None = None, child_process: bool = False, cache_dir: Path | None = None,
-                 engine: str | None = None):
-    """See models.encoders.load_encoder (loads; never converts or trains; `engine` 'fast' or 'reference')."""
+                 engine: str | None = None, calibration: bool = False):
+    """See models.encoders.load_encoder (loads; never converts or trains; `engine` 'fast' or 'reference';
+    `calibration`: the ranking and calibration pair, as before issue 17, for evaluation and the benchmark)."""
     from models.encoders import load_encoder as load
 
-    return load(model_dir, child_process, cache_dir, engine)
+    return load(model_dir, child_process, cache_dir, engine, calibration)
 
 
 def models_ready(cache_dir: Path | None = None) -> bool:

@@ -207,9 +207,10 @@ def encoder_for_folder(model_dir: Path, engine: str = "reference") -> NativeEnco
 
 
 def load_encoder(model_dir: Path | None = None, child_process: bool = False, cache_dir: Path | None = None,
-                 engine: str | None = None):
+                 engine: str | None = None, calibration: bool = False):
     """The production encoder, loaded from folders that exist: `model_dir`, else $REGQA_MODEL_DIR, else the
-    shipped pair (`CalibratedEncoder`: the fine-tuned model ranks, the converted one calibrates).
+    shipped fine-tuned ranking model. With `calibration` (evaluation and the benchmark's path before issue 17),
+    the shipped pair instead (`CalibratedEncoder`: the fine-tuned model ranks, the converted one calibrates).
 
     Never converts or trains: a missing or stale shipped model raises `ModelProblem`, whose message names
     `python -m models prepare`. The weights load on the first encode (or `.load()`). With `child_process`,
@@ -225,8 +226,9 @@ def load_encoder(model_dir: Path | None = None, child_process: bool = False, cac
         from models.convert import check_converted
         from models.train import check_ranking
 
-        calibration_dir = check_converted(cache_dir)
-        model_dir = check_ranking(cache_dir, calibration_dir)
+        base_dir = check_converted(cache_dir)
+        model_dir = check_ranking(cache_dir, base_dir)
+        calibration_dir = base_dir if calibration else None
     model_dir = Path(model_dir)
     if not (model_dir / "modules.json").is_file() and not (model_dir / "config.json").is_file():
         raise ModelProblem("not_a_model", f"{model_dir} 不是 sentence-transformers 模型目录（没有 modules.json 或 config.json）。")

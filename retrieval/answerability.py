@@ -3,8 +3,9 @@
 A question is read against its best hits with signals a person could check:
 - the question's focus: its content words (jieba, precise mode) that no article of the searched corpus holds
   (摇号, 网吧, 个税 …), and the share of its words the best articles hold;
-- the ranking model's cosines of the best article and of its best sentence, the calibration model's cosine,
-  and BM25 on the question's own words.
+- the ranking model's cosines of the best article and of its best sentence; how far the dense side's best article
+  stands out from its next nine (article_margin: a question the corpus covers has one clearly closest article,
+  a near-topic one many similar ones); and BM25 on the question's own words.
 
 A logistic model over these signals (``AnswerabilityModel``, trained by ``python -m eval answerability`` on
 the dev questions only, stored as plain JSON in ``retrieval/answerability.json``) gives the probability that
@@ -56,7 +57,7 @@ _COUNTING = re.compile(r"^[每第头前后近上下半好几一二两三四五�
 _ASKS_QUANTITY = re.compile(r"多少|几[天个年次分倍号月周岁级档种]|多久|多长时间|多大|多高|多少钱|上限|下限|比例|税率|利率|费率|单价|"
                             r"价格|价位|收费标准|费用标准|标准是|怎么收|咋收|几点|哪天|截止|期限是|有效期")
 _QUANTITY = re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:元|日|天|个月|月|年|小时|倍|次|分|周岁|岁|个工作日|%)|百分之")
-FEATURES = ("article_cosine", "sentence_cosine", "calibration_cosine", "bm25", "covered_top1", "covered_top3",
+FEATURES = ("article_cosine", "sentence_cosine", "article_margin", "bm25", "covered_top1", "covered_top3",
             "missing", "missing_share", "missing_known", "missing_rarity", "content_words", "asks_quantity",
             "quantity_unstated")
 
@@ -132,7 +133,7 @@ def known(word: str) -> bool:
 
 
 def measure(question: str, held, top_texts: list[str], ignore: tuple[str, ...], article_cosine: float,
-            sentence_cosine: float, calibration_cosine: float, bm25: float) -> tuple[dict[str, float], tuple[str, ...]]:
+            sentence_cosine: float, article_margin: float, bm25: float) -> tuple[dict[str, float], tuple[str, ...]]:
     """The FEATURES of one question against its best articles, and the words no searched article holds.
 
     held(word): whether a searched article holds the word; top_texts: the best hits' texts (titles included),
@@ -147,8 +148,8 @@ def measure(question: str, held, top_texts: list[str], ignore: tuple[str, ...], 
     # the share of all the question's words an article holds (a word no article holds counts as not held)
     share = lambda text: (sum(w in text for w in present) / len(words)) if words else 0.0  # noqa: E731
     values = {
-        "article_cosine": article_cosine, "sentence_cosine": sentence_cosine,
-        "calibration_cosine": calibration_cosine, "bm25": math.log1p(max(bm25, 0.0)),
+        "article_cosine": article_cosine, "sentence_cosine": sentence_cosine, "article_margin": article_margin,
+        "bm25": math.log1p(max(bm25, 0.0)),
         "covered_top1": share(top1), "covered_top3": share(top3),
         "missing": float(len(missing)), "missing_share": len(missing) / len(words) if words else 0.0,
         "missing_known": float(sum(known(w) for w in missing)),
@@ -208,7 +209,7 @@ def corpus_words(data) -> CorpusWords:
 _SAYS = {
     "article_cosine": "最相关条文与问题的语义相似度不高（{v:.2f}）",
     "sentence_cosine": "最相关条文中没有一句与问题意思接近（最高 {v:.2f}）",
-    "calibration_cosine": "问题与所有条文的整体相似度偏低（{v:.3f}）",
+    "article_margin": "语义上最接近的条文并不比其他条文明显更贴近问题（高出 {v:.2f}）",
     "bm25": "问题的字词在条文中出现得少",
     "covered_top1": "最相关条文只包含问题关键词的 {v:.0%}",
     "covered_top3": "前三条相关条文只包含问题关键词的 {v:.0%}",

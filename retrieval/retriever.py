@@ -84,16 +84,12 @@ class Retriever:
                                 for row in range(len(data.articles))]
         # places a question can name: 全国 is the national level, chosen with Filters.scope, not a place
         self.aliases = place_aliases(sorted(set(self.jurisdiction_of_row.tolist()) - {NATIONAL}))
-        # abstention and citation thresholds read the calibration model's whole-article cosines when the
-        # index holds that model's vectors and the encoder can embed a question with it
+        # abstention and citation thresholds read the calibration model's whole-article cosines when asked to, the
+        # index holds that model's vectors and the encoder can embed a question with it (Settings.calibration_cosines:
+        # the system before issue 17, for evaluation); otherwise the ranking model's
         calibration = data.manifest.calibration_model.name if data.manifest.calibration_model else None
-        self.calibrated = (data.calibration is not None and calibration is not None
-                           and getattr(encoder, "calibration_name", None) == calibration)
-        # the thresholds hold for the model they were calibrated on; another one is said, not hidden
-        judged_by = calibration if self.calibrated else data.manifest.model.name
-        self.threshold_note = "" if judged_by == self.settings.thresholds_model else (
-            f"拒答与引用阈值是在“{self.settings.thresholds_model}”模型上标定的，当前判断使用的是“{judged_by}”，"
-            "是否拒答的判断可能不准确。")
+        self.calibrated = (self.settings.calibration_cosines and data.calibration is not None
+                           and calibration is not None and getattr(encoder, "calibration_name", None) == calibration)
         # the names people give the laws and their subjects, mapped to the words this corpus holds
         self.words = answerability.corpus_words(data)  # which articles hold a word (shared per index)
         self.law_words = law_word_targets(self.words.joined)
@@ -102,10 +98,16 @@ class Retriever:
         model = answerability.load_model() if self.settings.answerability == "model" else None
         self.answerability = model if model and model.trained_on.get("ranking_model") == data.manifest.model.name \
             else None
+        self.threshold_note = ""
         if model and self.answerability is None:
-            self.threshold_note = (self.threshold_note + (" " if self.threshold_note else "") +
-                                   f"可回答判断模型是在“{model.trained_on.get('ranking_model')}”的向量上训练的，当前检索模型是"
+            self.threshold_note = (f"可回答判断模型是在“{model.trained_on.get('ranking_model')}”的向量上训练的，当前检索模型是"
                                    f"“{data.manifest.model.name}”，改由相似度阈值判断是否拒答。")
+        # where the thresholds decide, they hold for the model they were calibrated on; another one is said, not hidden
+        judged_by = calibration if self.calibrated else data.manifest.model.name
+        if self.answerability is None and judged_by != self.settings.thresholds_model:
+            self.threshold_note = (self.threshold_note + (" " if self.threshold_note else "") +
+                                   f"拒答阈值是在“{self.settings.thresholds_model}”模型上标定的，当前判断使用的是“{judged_by}”，"
+                                   "是否拒答的判断可能不准确。")
         # never a question's focus: places, and the names the retriever maps to the regulations' words
         self.not_focus = tuple(dict.fromkeys(
             answerability.PLACE_NAMES + tuple(self.aliases) + tuple(source for source, _ in SYNONYMS)
@@ -290,6 +292,9 @@ class Retriever:
         vector = self.query_vector(query) if mode != "bm25" else None
         intended = self.intended_rows(query.text) if mode == "hybrid" else None
         fused, cosines = self._fuse(bm25, vector, allowed, mode, depth, intended)
+        # how far the dense side's best article stands out from its next nine (answerability.article_margin)
+        best = sorted(cosines.values(), reverse=True)[:10]
+        margin = best[0] - float(np.mean(best[1:])) if len(best) > 1 else 0.0
         score_of = dict(fused)
         ranked = [row for row, _ in fused]
         defining: list[int] = []
@@ -334,13 +339,13 @@ class Retriever:
         best_bm25 = float(bm25[allowed].max()) if mode != "dense" and allowed.any() else float("inf")
         decision = None
         if hits and mode != "bm25":
-            decision = self._decide(query, ranked[:3], allowed, vector, confidence, best_bm25, mode)
+            decision = self._decide(query, ranked[:3], allowed, vector, confidence, margin, best_bm25, mode)
         abstained = not hits or (decision is not None and not decision.answered)
         return Retrieval(query=query, hits=hits, abstained=abstained, confidence=confidence, filters=filters,
                          decision=decision)
 
     def _decide(self, query: Query, top: list[int], allowed: np.ndarray, vector: np.ndarray, confidence: float,
-                best_bm25: float, mode: str) -> Decision:
+                margin: float, best_bm25: float, mode: str) -> Decision:
         """Whether the corpus answers: the question read against its best articles (retrieval.answerability)."""
         if self._ranks_with_calibration:  # the vector is the calibration model's: the passages are not
             article = sentence = confidence
@@ -351,7 +356,7 @@ class Retriever:
         texts = [self.words.texts[row] for row in top]  # title and text, as the word lookup reads them
         values, uncovered = answerability.measure(
             query.cleaned, lambda word: self.words.held(word, allowed), texts, self.not_focus, article, sentence,
-            confidence, best_bm25 if np.isfinite(best_bm25) else 0.0)
+            margin, best_bm25 if np.isfinite(best_bm25) else 0.0)
         if self.answerability is None or mode != "hybrid":
             return answerability.by_thresholds(confidence, best_bm25, self.settings, values, uncovered)
         return answerability.decide(self.answerability, values, uncovered)

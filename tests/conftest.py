@@ -64,18 +64,27 @@ def real_ranking_dir(real_model_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def product_encoder(real_ranking_dir: Path, real_encoder):
-    """What the app uses by default: the trained model ranks, the converted one calibrates."""
-    from models.encoders import CalibratedEncoder, NativeEncoder, encoder_for_folder
+def product_encoder(real_ranking_dir: Path):
+    """What the app uses by default (since issue 17): the trained model alone (reference engine, in process)."""
+    from models.encoders import NativeEncoder, encoder_for_folder
 
     ranking = encoder_for_folder(real_ranking_dir)
     assert isinstance(ranking, NativeEncoder), "the trained model must take the native path"
-    return CalibratedEncoder(ranking.load(), real_encoder)
+    return ranking.load()
+
+
+@pytest.fixture(scope="session")
+def paired_encoder(product_encoder, real_encoder):
+    """The pair before issue 17 (models.load_encoder(calibration=True), evaluation's): the trained model ranks,
+    the converted one calibrates."""
+    from models.encoders import CalibratedEncoder
+
+    return CalibratedEncoder(product_encoder, real_encoder)
 
 
 @pytest.fixture(scope="session")
 def product_index_dir(real_model_dir: Path, product_encoder) -> Path:
-    """The bundled corpus indexed with the shipped pair of models, once per session."""
+    """The bundled corpus indexed with the product's encoder, once per session."""
     from index import build_from_folders, load_for
     from index.store import IndexProblem
     from ingest import DEFAULT_CORPUS
@@ -95,7 +104,7 @@ def real_retriever(product_index_dir: Path, product_encoder):
     from retrieval.retriever import Retriever
 
     retriever = Retriever(load_for(product_index_dir, product_encoder), product_encoder)
-    assert retriever.calibrated
+    assert not retriever.calibrated and retriever.answerability is not None and not retriever.threshold_note
     return retriever
 
 

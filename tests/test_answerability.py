@@ -48,13 +48,13 @@ def test_content_words_skip_asking_words_places_and_mapped_names():
 
 def test_measure_names_the_words_no_article_holds_and_unstated_amounts():
     corpus = "网络运营者不得出售用户的个人信息。宽带接入服务"
-    values, missing = measure("网吧的宽带一个月多少钱？", lambda word: word in corpus, [corpus], (), 0.5, 0.6, 0.9, 3.0)
+    values, missing = measure("网吧的宽带一个月多少钱？", lambda word: word in corpus, [corpus], (), 0.5, 0.6, 0.1, 3.0)
     assert missing == ("网吧",)  # not 一个月: counting words are not a focus
     assert values["missing"] == len(missing) and values["missing_share"] == len(missing) / values["content_words"]
     assert values["asks_quantity"] == 1.0 and values["quantity_unstated"] == 1.0  # the article states no amount
     assert values["covered_top1"] == 0.5  # 宽带 is in the best article, 网吧 in no article
     assert values["bm25"] == pytest.approx(math.log1p(3.0))
-    stated, _ = measure("罚款多少钱？", lambda word: True, ["处一万元以下罚款。"], (), 0.5, 0.6, 0.9, 3.0)
+    stated, _ = measure("罚款多少钱？", lambda word: True, ["处一万元以下罚款。"], (), 0.5, 0.6, 0.1, 3.0)
     assert stated["asks_quantity"] == 1.0 and stated["quantity_unstated"] == 0.0
 
 
@@ -100,7 +100,7 @@ def test_shipped_model_is_current_and_explainable():
     # every weight points the way its feature means (SIGNS): what the page explains is what the model does
     weights = dict(zip(shipped.features, shipped.weights))
     assert all(weight * SIGNS[name] >= 0 for name, weight in weights.items())
-    assert weights["calibration_cosine"] > 0 and weights["quantity_unstated"] < 0
+    assert weights["sentence_cosine"] > 0 and weights["quantity_unstated"] < 0
     assert sorted(set(FEATURES) - set(shipped.features)) == sorted(trained["dropped"])
 
 
@@ -110,12 +110,12 @@ def test_sign_constrained_fit_drops_a_contradicting_feature():
     rng = np.random.default_rng(0)
     y = np.array([1] * 60 + [0] * 60)
     x = rng.normal(size=(120, len(FEATURES)))
-    x[:, FEATURES.index("calibration_cosine")] += 2.0 * y  # answerable questions have higher cosines
+    x[:, FEATURES.index("sentence_cosine")] += 2.0 * y  # answerable questions have higher cosines
     x[:, FEATURES.index("missing")] += 2.0 * y  # an artefact: more missing words among answerable ones
     kept, _, model = fit(x, y)
-    assert not kept[FEATURES.index("missing")] and kept[FEATURES.index("calibration_cosine")]
+    assert not kept[FEATURES.index("missing")] and kept[FEATURES.index("sentence_cosine")]
     names = [name for name, keep in zip(FEATURES, kept) if keep]
-    assert dict(zip(names, model.coef_[0]))["calibration_cosine"] > 0
+    assert dict(zip(names, model.coef_[0]))["sentence_cosine"] > 0
 
 
 def test_tiny_corpus_states_reach_the_answer(retriever):

@@ -1,5 +1,6 @@
-"""A CalibratedEncoder's index: ranking vectors for the ranking, calibration vectors for abstention and the
-cosines answers are composed with; stored, validated and used as such (fake encoders, tiny corpus)."""
+"""A CalibratedEncoder's index (the pair before issue 17, evaluation's): ranking vectors for the ranking,
+calibration vectors for abstention and the cosines answers are composed with when Settings.calibration_cosines
+asks for them; stored, validated and used as such (fake encoders, tiny corpus)."""
 from __future__ import annotations
 
 import numpy as np
@@ -86,9 +87,10 @@ def test_damaged_calibration_vectors_are_refused(corpus_dir, tmp_path):
         load_for(out, encoder)
 
 
-def test_hits_carry_the_calibration_cosine(corpus_dir, tmp_path):
+def test_hits_carry_the_calibration_cosine_when_asked(corpus_dir, tmp_path):
     out, encoder = calibrated_index(corpus_dir, tmp_path / "index")
-    retriever = Retriever(load_for(out, encoder), encoder)
+    data = load_for(out, encoder)
+    retriever = Retriever(data, encoder, Settings(calibration_cosines=True))
     assert retriever.calibrated
     question = "网络运营者能不能出售个人信息"
     retrieval = retriever.retrieve(question, k=3)
@@ -98,13 +100,21 @@ def test_hits_carry_the_calibration_cosine(corpus_dir, tmp_path):
         assert hit.dense_score == pytest.approx(float(OtherFake(32).encode([whole], "passage")[0] @ query), abs=1e-6)
     # the ranking is the ranking model's: the article on selling personal information first
     assert retrieval.hits[0].key == "某某市网络数据条例#2"
+    # by default (the product since issue 17) the same index and pair give the ranking model's whole-article cosines
+    plain = Retriever(data, encoder)
+    assert not plain.calibrated
+    ranking_query = FakeEncoder(64).encode([question], "query")[0]
+    for hit in plain.retrieve(question, k=3).hits:
+        whole = passage_texts(plain.article(hit.key))[0]
+        assert hit.dense_score == pytest.approx(float(FakeEncoder(64).encode([whole], "passage")[0] @ ranking_query),
+                                                abs=1e-6)
 
 
 def test_abstention_follows_the_calibration_model(corpus_dir, tmp_path):
     """Same ranking model, same question: a calibration model sure of everything (cosine 1) answers,
     the bigram one (low cosine for an unrelated question) abstains."""
     question = "个人所得税怎么申报"
-    settings = Settings(abstain_below=0.5, abstain_unsure_below=0.5)
+    settings = Settings(abstain_below=0.5, abstain_unsure_below=0.5, calibration_cosines=True)
     sure_dir, sure = calibrated_index(corpus_dir, tmp_path / "sure", ConstantFake(32))
     plain_dir, plain = calibrated_index(corpus_dir, tmp_path / "plain")
     answered = Retriever(load_for(sure_dir, sure), sure, settings).retrieve(question)
@@ -120,7 +130,7 @@ def test_the_calibration_model_can_rank_for_comparison(corpus_dir, tmp_path):
     out, encoder = calibrated_index(corpus_dir, tmp_path / "index")
     data = load_for(out, encoder)
     question = "公共数据开放目录由谁公布"
-    retrieval = Retriever(data, encoder, Settings(dense_model="calibration")).retrieve(question, k=3, mode="dense")
+    retrieval = Retriever(data, encoder, Settings(dense_model="calibration", calibration_cosines=True)).retrieve(question, k=3, mode="dense")
     query = OtherFake(32).encode([question], "query")[0]
     cosines = data.calibration @ query
     assert [h.key for h in retrieval.hits] == [data.articles[row].key for row in np.argsort(-cosines, kind="stable")]

@@ -179,16 +179,17 @@ def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 @pytest.mark.model
 def test_fast_vectors_agree_with_the_reference_on_every_bundled_passage(product_index_dir, real_ranking_dir,
-                                                                        real_model_dir):
+                                                                        real_model_dir, real_encoder):
     from index import load, passage_texts
     from models.encoders import encoder_for_folder
 
     data = load(product_index_dir, check_corpus=False)  # built by the reference engine (tests/conftest.py)
     passages = [text for article in data.articles for text in passage_texts(article)]
     ranking = encoder_for_folder(real_ranking_dir, "fast").encode(passages, "passage")
-    calibration = encoder_for_folder(real_model_dir, "fast").encode(
-        [passage_texts(article)[0] for article in data.articles], "passage")
-    for fast, reference in ((ranking, data.dense.reconstruct_n(0, data.dense.ntotal)), (calibration, data.calibration)):
+    wholes = [passage_texts(article)[0] for article in data.articles]  # the converted model's (evaluation's pair)
+    calibration = encoder_for_folder(real_model_dir, "fast").encode(wholes, "passage")
+    for fast, reference in ((ranking, data.dense.reconstruct_n(0, data.dense.ntotal)),
+                            (calibration, real_encoder.encode(wholes, "passage"))):
         cosines = _cosines(fast, reference)
         assert len(cosines) == len(fast) and cosines.min() >= MIN_COSINE, (cosines.min(), cosines.argmin())
         np.testing.assert_allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-5)
@@ -236,11 +237,14 @@ def test_load_encoder_takes_the_engine_from_the_environment(monkeypatch, real_ra
     cache = real_model_dir.parent.parent
     monkeypatch.delenv("REGQA_MODEL_DIR", raising=False)
     monkeypatch.delenv("REGQA_ENCODER", raising=False)
-    assert load_encoder(cache_dir=cache).ranking.engine_name == "fast"
+    product = load_encoder(cache_dir=cache)
+    assert product.engine_name == "fast" and not hasattr(product, "encode_calibration")  # the ranking model alone
+    assert load_encoder(cache_dir=cache, calibration=True).ranking.engine_name == "fast"
     monkeypatch.setenv("REGQA_ENCODER", "reference")
-    pair = load_encoder(cache_dir=cache)
+    pair = load_encoder(cache_dir=cache, calibration=True)
     assert (pair.ranking.engine_name, pair.calibration.engine_name) == ("reference", "reference")
-    assert load_encoder(cache_dir=cache, engine="fast").calibration.engine_name == "fast"
+    assert load_encoder(cache_dir=cache, engine="fast", calibration=True).calibration.engine_name == "fast"
+    assert load_encoder(cache_dir=cache).engine_name == "reference"
 
 
 # ---------------------------------------------------------------- the benchmark's note

@@ -116,16 +116,16 @@ def test_ensure_trains_once_and_again_when_its_data_changes(real_model_dir, tmp_
     assert len(calls) == 3 and (folder / "model.safetensors").is_file()  # incomplete: trained again
 
 
-def test_the_model_process_serves_both_shipped_models(real_ranking_dir, real_model_dir, product_encoder):
+def test_the_model_process_serves_both_shipped_models(real_ranking_dir, real_model_dir, paired_encoder):
     from models.process import EncoderProcess
 
     process = EncoderProcess(real_ranking_dir, calibration_dir=real_model_dir)
     try:
         texts = ["平台能不能把我的个人信息卖给别人？", "网约车司机的社保怎么交？"]
-        assert process.name == product_encoder.name and process.calibration_name == product_encoder.calibration_name
-        np.testing.assert_allclose(process.encode(texts, "query"), product_encoder.encode(texts, "query"), atol=1e-6)
+        assert process.name == paired_encoder.name and process.calibration_name == paired_encoder.calibration_name
+        np.testing.assert_allclose(process.encode(texts, "query"), paired_encoder.encode(texts, "query"), atol=1e-6)
         np.testing.assert_allclose(process.encode_calibration(texts, "query"),
-                                   product_encoder.encode_calibration(texts, "query"), atol=1e-6)
+                                   paired_encoder.encode_calibration(texts, "query"), atol=1e-6)
         assert process.encode_calibration([], "passage").shape == (0, 384)
     finally:
         process.close()
