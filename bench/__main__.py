@@ -1,5 +1,6 @@
-"""python -m bench [--quick] [--engines-only] [--json]: latency, build cost, cold start, memory, and scale,
-with the encoding engine before issue 17 and the fast one side by side (bench.engines).
+"""python -m bench [--quick] [--engines-only] [--engine-quality] [--json]: latency, build cost, cold start, memory,
+and scale, with the encoding path before issue 17 and the fast one side by side (bench.engines); with
+--engine-quality, retrieval and abstention over every gold split with each engine (bench.engine_quality).
 
 Writes bench/results/latest.json and latest.md (with the machine and a profile of one query); with
 --engines-only, only the engines' comparison, to bench/results/engines.json and engines.md.
@@ -22,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="快速模式（5 分钟内）：较少的重复、5 万条规模")
     parser.add_argument("--engines-only", action="store_true",
                         help="只比较两种编码引擎（建索引、查询编码、向量一致性），写入 engines.json / engines.md")
+    parser.add_argument("--engine-quality", action="store_true",
+                        help="两种编码引擎各自建索引，在全部金标问题上比较检索与拒答，写入 engine-quality.json / .md")
     parser.add_argument("--json", action="store_true", help="输出 JSON")
     parser.add_argument("--no-write", action="store_true", help="不写 bench/results/")
     args = parser.parse_args(argv)
@@ -30,7 +33,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[bench] {message}", file=sys.stderr, flush=True)
 
     started = time.perf_counter()
-    if args.engines_only:
+    if args.engine_quality:
+        from bench.engine_quality import measure_quality, note_quality
+
+        results = {"splits": measure_quality(say)}
+        results["total_s"] = round(time.perf_counter() - started, 1)
+        text = "\n".join(note_quality(results["splits"]))
+        stem = "engine-quality"
+    elif args.engines_only:
         from bench.engines import measure_engines, note_engines
         from bench.measure import machine
 

@@ -31,7 +31,7 @@ def measure_engines(quick: bool, say: Say) -> dict:
     work = Path(tempfile.mkdtemp(prefix="regqa-bench-engines-"))
     try:
         corpora = [] if quick else [("bundled", [paths.BUNDLED_CORPUS], 2)]
-        corpora.append((DEFAULT_LABEL, list(paths.DEFAULT_FOLDERS), 1))
+        corpora.append((DEFAULT_LABEL, list(paths.DEFAULT_FOLDERS), 1 if quick else 2))
         builds, agreement = {}, {}
         for label, folders, reps in corpora:
             builds[label], agreement[label] = _measure_builds(label, folders, reps, encoders, work, say)
