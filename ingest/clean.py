@@ -93,6 +93,20 @@ def to_simplified(text: str) -> str:
     return _converter().convert(text)
 
 
+@lru_cache(maxsize=1)
+def _mainland_converter():
+    from opencc import OpenCC
+
+    return OpenCC("tw2sp")
+
+
+def to_mainland(text: str) -> str:
+    """A question written in traditional characters -> simplified characters and mainland words (OpenCC tw2sp:
+    資訊 -> 信息, 網路 -> 网络, 軟體 -> 软件), which t2s leaves as 资讯, 网路, 软体; text without traditional
+    characters is returned unchanged (tw2sp's phrase table is not applied to simplified text)."""
+    return _mainland_converter().convert(text) if to_simplified(text) != text else text
+
+
 def normalize_punctuation(text: str) -> str:
     """Half-width punctuation written inside Chinese text -> full-width, as official texts print it.
 

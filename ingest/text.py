@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ingest.clean import remove_pinyin, to_simplified
+from ingest.clean import remove_pinyin, to_mainland, to_simplified
 
 MAX_QUESTION_CHARS = 500  # longer questions are truncated (the answer says so)
 MAX_RAW_QUESTION_CHARS = 20 * MAX_QUESTION_CHARS  # what normalization reads at most of a (pasted) question
@@ -33,6 +33,7 @@ def clean_question(question: str) -> tuple[str, bool]:
     """
     cut = len(question) > MAX_RAW_QUESTION_CHARS
     question = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question[:MAX_RAW_QUESTION_CHARS])
-    text = normalize_text(question)
+    # a question in traditional characters is also asked in mainland words (資訊 -> 信息), as the laws write them
+    text = normalize_text(to_mainland(unicodedata.normalize("NFKC", without_surrogates(question))))
     truncated = cut or len(text) > MAX_QUESTION_CHARS
     return text[:MAX_QUESTION_CHARS], truncated

@@ -54,7 +54,7 @@ _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]{2,}|[a-z][a-z0-9]{1,}")
 _COUNTING = re.compile(r"^[每第头前后近上下半好几一二两三四五六七八九十百千万多整]+[个年月天日次周号岁元块分倍期单台份条家位种批]?.{0,1}$")
 # A question asking for an amount, a price, a time limit or a count (多少钱, 几天, 多久, 上限, 比例 …) is answered
 # only by an article that states one.
-_ASKS_QUANTITY = re.compile(r"多少|几[天个年次分倍号月周岁级档种]|多久|多长时间|多大|多高|多少钱|上限|下限|比例|税率|利率|费率|单价|"
+_ASKS_QUANTITY = re.compile(r"多少|几[天个年次分倍号月周岁级档种成]|几小时|百分之几|多久|多长时间|多大|多高|多少钱|上限|下限|比例|税率|利率|费率|单价|"
                             r"价格|价位|收费标准|费用标准|标准是|怎么收|咋收|几点|哪天|截止|期限是|有效期")
 _QUANTITY = re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:元|日|天|个月|月|年|小时|倍|次|分|周岁|岁|个工作日|%)|百分之")
 FEATURES = ("article_cosine", "sentence_cosine", "article_margin", "bm25", "covered_top1", "covered_top3",

@@ -27,6 +27,24 @@ def test_to_simplified(raw, expected):
 
 
 @pytest.mark.parametrize("raw, expected", [
+    ("個人資訊", "个人信息"),  # Taiwan's word for 信息, which t2s leaves as 资讯
+    ("無錫的重要網路和資訊系統", "无锡的重要网络和信息系统"),
+    ("軟體", "软件"),
+    ("个人资讯", "个人资讯"),  # simplified text is never rewritten by the phrase table
+    ("网络安全和信息化", "网络安全和信息化"),
+])
+def test_to_mainland_rewrites_traditional_questions_in_mainland_words(raw, expected):
+    assert clean.to_mainland(raw) == expected
+
+
+def test_a_traditional_question_is_cleaned_to_the_laws_words():
+    from ingest.text import clean_question
+
+    assert clean_question("北京的資訊化標準是哪個部門負責制定的？") == ("北京的信息化标准是哪个部门负责制定的?", False)
+    assert clean_question("平台能不能把我的个人信息卖给别人？") == ("平台能不能把我的个人信息卖给别人?", False)
+
+
+@pytest.mark.parametrize("raw, expected", [
     ("管理,加快建设;促进发展:如下", "管理，加快建设；促进发展：如下"),
     ("(一)违反规定的", "（一）违反规定的"),
     ("(GB/T 22239)", "(GB/T 22239)"),
