@@ -1,12 +1,14 @@
-"""The ranking model: multilingual-e5-small fine-tuned on the dev split's (question, gold article) pairs.
+"""The ranking model: multilingual-e5-small fine-tuned on the dev questions' (question, gold article) pairs
+(the five's dev split and pack_dev).
 
 Plain-language questions rarely use the regulations' words. Fine-tuning the converted e5-small on the
 dev questions (written to mirror what officials and citizens ask) teaches it that mapping: on questions it
 never saw, dense Recall@5 rose from 0.91-0.93 to 0.95-0.98 (see README, evaluation). Its cosines are no
-longer calibrated for "does any article answer this?", so the retriever ranks with this model and keeps
-the converted model for abstention and citation thresholds (models.encoders.CalibratedEncoder).
+longer calibrated for "does any article answer this?"; since issue 17 the answerability model
+(retrieval.answerability) reads signals of its own instead of a second model's cosines, and the product
+encodes with this model alone (the pair, models.encoders.CalibratedEncoder, remains for evaluation).
 
-The training pairs are a data file of the product, `models/training/pairs.jsonl` (written from the dev split
+The training pairs are a data file of the product, `models/training/pairs.jsonl` (written from the dev splits
 by `python -m eval pairs`; a test checks that it is current). Training happens once per machine, in
 `prepare_ranking()` (about 5 minutes on 2 cores), and is deterministic: same code, same pairs, same seed.
 The folder records what it was trained from; a change of base model, training pairs or settings trains it

