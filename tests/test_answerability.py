@@ -237,3 +237,12 @@ def test_article_margin_is_how_far_the_best_dense_article_stands_out(retriever):
     assert len(cosines) == 3  # the tiny corpus: the best and two others
     assert features["article_margin"] == pytest.approx(cosines[0] - float(np.mean(cosines[1:])), abs=1e-6)
     assert features["article_margin"] > 0
+
+
+def test_a_refusal_names_the_words_no_article_holds_even_when_they_weigh_through_coverage():
+    """The shipped model reads missing words through the coverage shares (its missing-word counts were dropped
+    by the sign rule): the reason still names them."""
+    values = {name: 0.0 for name in FEATURES} | {"article_margin": 0.01, "missing": 2.0, "missing_share": 1.0}
+    decision = decide(model({"article_margin": 5.0, "covered_top1": 3.0}, bias=-1.0), values, ("摇号", "中签率"))
+    assert decision.state == "not_found"
+    assert decision.reason.endswith("；问题中的“摇号”“中签率”在所检索的法规中没有出现。")
