@@ -20,7 +20,10 @@ def table(report: dict) -> str:
 
 
 def markdown(report: dict, title: str) -> str:
+    left_out = report.get("left_out")
     parts = [f"# {title}", "", f"{report['questions']} questions ({report['answerable']} answerable).", "",
+             *([f"Left out (this index has no calibration model's vectors): {'; '.join(left_out)}.", ""]
+               if left_out else []),
              "## Retrieval", "", table(report), "", "## Abstention", "",
              "| system | abstained | precision | recall | false abstention rate |", "|---|---|---|---|---|"]
     for name, row in report["abstention"].items():
@@ -142,6 +145,17 @@ def plots(report: dict, out_dir: Path) -> list[Path]:
     return written
 
 
+def _has_calibration(index_dir: Path) -> bool:
+    """Whether an index folder holds the calibration model's vectors (False when it cannot be read: loading
+    it then explains why)."""
+    from index.store import IndexProblem, read_manifest
+
+    try:
+        return bool(read_manifest(index_dir).get("calibration_model"))
+    except IndexProblem:
+        return False
+
+
 def bundled_index(index_dir: Path | None, encoder, say, corpus: str = "bundled"):
     """The index evaluated: the named one, or one of the gold set's corpus, whatever regulations an administrator
     added to the app: the five bundled regulations ('bundled'), or the five plus the national pack ('default');
@@ -209,7 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if paths.model_dir_override() is None:
             prepare(progress=say)
-        encoder = CachedEncoder(load_encoder(calibration=True))
+        # the pair (ranking and calibration model) scores the systems before issue 17 too; an index given by the
+        # user without the calibration model's vectors (the product's) is read with the ranking model alone
+        encoder = CachedEncoder(load_encoder(calibration=args.index_dir is None or _has_calibration(args.index_dir)))
         pack = args.split == "pack" or args.split in PACK_SPLITS  # pack_* and answer_dev: the default corpus
         corpus = args.corpus or ("default" if pack else "bundled")
         retriever = Retriever(bundled_index(args.index_dir, encoder.inner, say, corpus), encoder)

@@ -19,20 +19,24 @@ class System:
     mode: str  # 'bm25' | 'dense' | 'hybrid'
     overrides: tuple[tuple[str, object], ...] = ()
     compose: bool = False  # also compose answers (keyword coverage, citation fidelity)
+    # what it needs of the calibration model's vectors (the path before issue 17): '' nothing; 'abstention' its
+    # abstention thresholds read them (without them the system is scored, its abstention row left out);
+    # 'required' it ranks or cites with them (left out without them)
+    calibration: str = ""
 
 
 SYSTEMS = (
     # the one-sided systems have no answerability model: the thresholds decide, on the cosines they were set on
     System("bm25", "bm25"),
-    System("dense", "dense", (("calibration_cosines", True),)),
+    System("dense", "dense", (("calibration_cosines", True),), calibration="abstention"),
     System("hybrid", "hybrid", compose=True),
 )
 ABLATIONS = (
     # the thresholds on the calibration model's cosines, as they were set
     System("hybrid, thresholds decide abstention (before issue 16)", "hybrid",
-           (("answerability", "thresholds"), ("calibration_cosines", True))),
+           (("answerability", "thresholds"), ("calibration_cosines", True)), calibration="required"),
     System("hybrid, calibration model's cosines for citations (before issue 17)", "hybrid",
-           (("calibration_cosines", True),)),
+           (("calibration_cosines", True),), calibration="required"),
     System("hybrid - places", "hybrid", (("place_boost", False),)),
     System("hybrid - abbreviations", "hybrid", (("synonyms", False),)),
     System("hybrid - everyday words", "hybrid", (("colloquial", False),)),
@@ -41,11 +45,12 @@ ABLATIONS = (
     System("hybrid - sentence passages", "hybrid", (("sentence_weight", 0.0),)),
     System("hybrid, RRF k=60 fusion", "hybrid", (("fusion", "rrf"), ("dense_weight", 1.0))),
     # the converted model ranks (whole articles), with the weights that were best for it
-    System("hybrid - trained model (converted model ranks, whole articles)", "hybrid", (("dense_model", "calibration"), ("calibration_cosines", True), ("dense_weight", 1.5))),
+    System("hybrid - trained model (converted model ranks, whole articles)", "hybrid", (("dense_model", "calibration"), ("calibration_cosines", True), ("dense_weight", 1.5)), calibration="required"),
     System("baseline: plain RRF k=60", "hybrid", (
         ("place_boost", False), ("synonyms", False), ("colloquial", False), ("definitions", False),
         ("intent_prior", 0.0), ("sentence_weight", 0.0), ("fusion", "rrf"), ("bm25_weight", 1.0),
-        ("dense_weight", 1.0), ("rrf_k", 60), ("dense_model", "calibration"), ("calibration_cosines", True))),
+        ("dense_weight", 1.0), ("rrf_k", 60), ("dense_model", "calibration"), ("calibration_cosines", True)),
+        calibration="required"),
 )
 
 
@@ -123,17 +128,24 @@ def answerability_report(questions: list[GoldQuestion], runs: dict[str, SystemRu
 
 
 def evaluate(retriever, questions: list[GoldQuestion], systems=SYSTEMS + ABLATIONS) -> dict:
-    """All figures: per system means, abstention, by kind and persona (hybrid), answer quality."""
+    """All figures: per system means, abstention, by kind and persona (hybrid), answer quality. An index without
+    the calibration model's vectors (the product's, since issue 17) is scored without the systems that need them;
+    the report lists those."""
     article_text = {a.key: a.text for a in retriever.data.articles}
     report: dict = {"questions": len(questions), "answerable": sum(q.answerable for q in questions),
                     "systems": {}, "abstention": {}, "by_kind": {}, "by_persona": {}, "answers": {}}
+    calibrated = retriever.data.calibration is not None and getattr(retriever.encoder, "calibration_name", None)
+    if not calibrated:
+        report["left_out"] = ([s.name for s in systems if s.calibration == "required"]
+                              + [f"{s.name} (abstention)" for s in systems if s.calibration == "abstention"])
+        systems = [system for system in systems if system.calibration != "required"]
     for system in systems:
         started = time.perf_counter()
         runs = run_system(retriever, system, questions)
         per_question = ranking_scores(questions, runs)
         report["systems"][system.name] = mean_scores(per_question)
         report["systems"][system.name]["seconds"] = round(time.perf_counter() - started, 1)
-        if system.mode != "bm25":
+        if system.mode != "bm25" and (calibrated or system.calibration != "abstention"):
             report["abstention"][system.name] = abstention(questions, runs)
         if system.name == "hybrid":
             report["by_kind"] = breakdown(questions, per_question, "kind")
