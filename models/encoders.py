@@ -4,9 +4,7 @@ the configured models and never makes them (that is `models.prepare`).
 """
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
-from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
@@ -101,11 +99,6 @@ class NativeEncoder:
     def dim(self) -> int:
         return self.load()._model.dim
 
-    @property
-    def concurrent(self) -> bool:
-        """Whether encode may run beside another model's encode and gain (the fast engine's workers)."""
-        return self.load().engine.workers > 0
-
     def load(self) -> NativeEncoder:
         """Load the weights and the tokenizer now instead of on the first encode; returns self."""
         if self._model is None:
@@ -132,20 +125,14 @@ class CalibratedEncoder:
     model whose whole-article cosines the abstention and citation thresholds (retrieval.Settings) were
     calibrated on. The index stores both (index.store); `name` and `dim` are the ranking model's.
 
-    A question pays both models, one call after the other (retrieval.Retriever). When both encoders can run
-    side by side (`concurrent`, the fast engine), `encode` of a few queries also starts the calibration
-    model on the same texts in a thread of its own, and the `encode_calibration` that follows takes that
-    result: the two models then share the cores instead of taking turns.
+    Since issue 17 the product encodes with the ranking model alone; the pair serves evaluation and the
+    benchmark's path before issue 17, so a question pays both models one call after the other.
     """
-
-    PREFETCH_MAX = 4  # queries at most: a question is one text; batches of passages never prefetch
 
     def __init__(self, ranking, calibration):
         self.ranking, self.calibration = ranking, calibration
         self.name = ranking.name
         self.calibration_name = calibration.name
-        self._lock = threading.Lock()
-        self._prefetched: tuple[tuple[str, ...], Future] | None = None
 
     def __repr__(self) -> str:
         return f"CalibratedEncoder({self.ranking!r}, {self.calibration!r})"
@@ -160,34 +147,11 @@ class CalibratedEncoder:
                 encoder.load()
         return self
 
-    def _prefetches(self) -> bool:
-        return all(getattr(encoder, "concurrent", False) for encoder in (self.ranking, self.calibration))
-
     def encode(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
-        if kind == "query" and 0 < len(texts) <= self.PREFETCH_MAX and not isinstance(texts, str) \
-                and self._prefetches():
-            future: Future = Future()
-            key = tuple(texts)
-            threading.Thread(target=_fulfil, args=(future, self.calibration.encode, key, kind), daemon=True,
-                             name="regqa-calibration-query").start()
-            with self._lock:
-                self._prefetched = (key, future)
         return self.ranking.encode(texts, kind)
 
     def encode_calibration(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
-        if kind == "query" and not isinstance(texts, str):
-            with self._lock:
-                prefetched, self._prefetched = self._prefetched, None
-            if prefetched is not None and prefetched[0] == tuple(texts):
-                return prefetched[1].result()
         return self.calibration.encode(texts, kind)
-
-
-def _fulfil(future: Future, encode, texts: tuple[str, ...], kind: Kind) -> None:
-    try:
-        future.set_result(encode(list(texts), kind))
-    except BaseException as error:  # raised again in the caller of encode_calibration
-        future.set_exception(error)
 
 
 def encoder_for_folder(model_dir: Path, engine: str = "reference") -> NativeEncoder | SentenceTransformerEncoder:

@@ -155,7 +155,7 @@ def serve(model_dir: Path, calibration_dir: Path | None = None, engine: str = "r
     """The child's loop: load the model(s), then answer requests until stdin closes."""
     import os
 
-    from models.encoders import CalibratedEncoder, encoder_for_folder
+    from models.encoders import encoder_for_folder
 
     # the protocol owns the original stdout; anything a library prints goes to stderr instead
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
@@ -163,10 +163,10 @@ def serve(model_dir: Path, calibration_dir: Path | None = None, engine: str = "r
     try:
         ranking = encoder_for_folder(Path(model_dir), engine).load()
         encoders = {"ranking": ranking.encode}
-        if calibration_dir is not None:  # as a pair, so that a question runs both models at once (fast engine)
-            pair = CalibratedEncoder(ranking, encoder_for_folder(Path(calibration_dir), engine).load())
-            encoders = {"ranking": pair.encode, "calibration": pair.encode_calibration}
-            calibration_dim = pair.calibration.dim
+        if calibration_dir is not None:
+            calibration = encoder_for_folder(Path(calibration_dir), engine).load()
+            encoders["calibration"] = calibration.encode
+            calibration_dim = calibration.dim
         dim = ranking.dim
     except Exception as error:  # reported to the parent, which shows it
         out.write((json.dumps({"ready": False, "error": f"{type(error).__name__}: {error}"}) + "\n").encode())

@@ -1,4 +1,4 @@
-"""The fast engine (models.engine): its choices, its batches, the calibration query run beside the ranking one,
+"""The fast engine (models.engine): its choices, its batches, the pair of models evaluation loads,
 the index build's deduplication, and (with the real models) its vectors against the reference engine's."""
 from __future__ import annotations
 
@@ -72,53 +72,36 @@ def test_batches_group_similar_lengths_longest_first_and_cover_every_text():
     assert engines.batches([600]) == [[0]]  # one text longer than the budget still gets its batch
 
 
-# ---------------------------------------------------------------- a question's two models at once
+# ---------------------------------------------------------------- the pair (evaluation's, since issue 17)
 
 
 class _Recording:
-    """A FakeEncoder that records its calls and may wait for a signal before answering."""
+    """A FakeEncoder that records its calls and may fail."""
 
-    concurrent = True
-
-    def __init__(self, dim: int, gate: threading.Event | None = None, fail: bool = False):
+    def __init__(self, dim: int, fail: bool = False):
         self.fake, self.name, self.dim = FakeEncoder(dim), f"fake-{dim}", dim
         self.calls: list[tuple[tuple[str, ...], str]] = []
         self.threads: list[str] = []
-        self.gate, self.fail = gate, fail
+        self.fail = fail
 
     def encode(self, texts, kind):
         self.calls.append((tuple(texts), kind))
         self.threads.append(threading.current_thread().name)
-        if self.gate is not None:
-            assert self.gate.wait(5)
         if self.fail:
             raise RuntimeError("model broke")
         return self.fake.encode(texts, kind)
 
 
-def test_a_question_runs_the_calibration_model_beside_the_ranking_model():
-    gate = threading.Event()
-    ranking, calibration = _Recording(32), _Recording(48, gate)
-    pair = CalibratedEncoder(ranking, calibration)
-    vector = pair.encode(["出售个人信息"], "query")  # returns while the calibration model still waits
-    assert vector.shape == (1, 32) and ranking.threads == [threading.current_thread().name]
-    gate.set()
-    calibrated = pair.encode_calibration(["出售个人信息"], "query")
-    np.testing.assert_array_equal(calibrated, FakeEncoder(48).encode(["出售个人信息"], "query"))
-    assert calibration.calls == [(("出售个人信息",), "query")]  # once, in a thread of its own
-    assert calibration.threads[0] != threading.current_thread().name
-    pair.encode_calibration(["出售个人信息"], "query")  # taken once: asked again, it is computed again
-    assert len(calibration.calls) == 2
-
-
-def test_calibration_of_other_texts_or_passages_is_not_taken_from_the_prefetch():
+def test_the_pair_asks_each_model_only_for_its_own_vectors_in_the_calling_thread():
     ranking, calibration = _Recording(32), _Recording(48)
     pair = CalibratedEncoder(ranking, calibration)
-    pair.encode(["甲"], "query")
-    np.testing.assert_array_equal(pair.encode_calibration(["乙"], "query"), FakeEncoder(48).encode(["乙"], "query"))
-    pair.encode(["甲", "乙"], "passage")
-    pair.encode(["丙"] * 5, "query")  # more than a question's worth
-    assert [call for call in calibration.calls if call[0] != ("甲",)] == [(("乙",), "query")]
+    np.testing.assert_array_equal(pair.encode(["出售个人信息"], "query"), FakeEncoder(32).encode(["出售个人信息"], "query"))
+    assert calibration.calls == []  # the ranking call never starts the calibration model
+    np.testing.assert_array_equal(pair.encode_calibration(["出售个人信息"], "query"),
+                                  FakeEncoder(48).encode(["出售个人信息"], "query"))
+    assert ranking.calls == calibration.calls == [(("出售个人信息",), "query")]
+    assert ranking.threads == calibration.threads == [threading.current_thread().name]
+    assert (pair.name, pair.calibration_name, pair.dim) == ("fake-32", "fake-48", 32)
 
 
 def test_a_failing_calibration_model_fails_the_call_that_asks_for_it():
@@ -126,16 +109,6 @@ def test_a_failing_calibration_model_fails_the_call_that_asks_for_it():
     pair.encode(["甲"], "query")  # the ranking side is unaffected
     with pytest.raises(RuntimeError, match="model broke"):
         pair.encode_calibration(["甲"], "query")
-
-
-def test_encoders_that_cannot_run_side_by_side_take_turns():
-    ranking, calibration = _Recording(32), _Recording(48)
-    calibration.concurrent = False
-    pair = CalibratedEncoder(ranking, calibration)
-    pair.encode(["甲"], "query")
-    assert calibration.calls == []
-    pair.encode_calibration(["甲"], "query")
-    assert calibration.threads == [threading.current_thread().name]
 
 
 # ---------------------------------------------------------------- the index build encodes each text once
