@@ -20,6 +20,7 @@ BUNDLED_CORPUS = ROOT / "data" / "regulations"  # the five regional regulations,
 NATIONAL_PACK = ROOT / "data" / "packs" / "national-data"  # 12 national laws and regulations, unchanged
 DEFAULT_FOLDERS = (BUNDLED_CORPUS, NATIONAL_PACK)  # the default corpus (the administrator's folder comes on top)
 TRAINING_PAIRS = ROOT / "models" / "training" / "pairs.jsonl"  # the shipped ranking model's training data
+READER_PAIRS = ROOT / "models" / "training" / "reader_pairs.jsonl"  # the answerability reader's training data
 
 
 def _env(name: str) -> str:

@@ -58,8 +58,9 @@ def answerability_markdown(section: dict | None) -> list[str]:
              "abstained.)", ""]
     threshold = section.get("threshold")
     if section["curve"]:
-        parts += [f"Precision-recall of abstaining over the model's probability; the operating point is "
-                  f"{threshold:.3f} (chosen on dev).", "",
+        parts += [f"Precision-recall of abstaining over the decision's score (the reader's step probability where "
+                  f"the answerability reader read the question; 1.000 where the signals alone were confident and it "
+                  f"did not); the operating point is {threshold:.3f} (chosen on dev).", "",
                   "| threshold | out of scope abstained | answerable refused | precision | recall |",
                   "|---|---|---|---|---|"]
         shown, last = [], -1.0

@@ -22,7 +22,10 @@ class SystemRun:
     abstained: bool
     excerpts: tuple[tuple[str, str], ...] = ()  # (article key, excerpt) shown in the composed answer
     state: str = ""  # answered / partial / not_found (retrieval.records.STATES); '' without a decision
-    probability: float = float("nan")  # the answerability model's probability, nan when thresholds decided
+    # the answerability decision's score on one scale: the reader's step probability where the reader read; 1.0 where
+    # the signals were confident enough that it did not (answered); nan when thresholds decided
+    probability: float = float("nan")
+    threshold: float = float("nan")  # the operating point that score is held against
 
 
 def ranking_scores(questions: list[GoldQuestion], runs: dict[str, SystemRun]) -> dict[str, np.ndarray]:

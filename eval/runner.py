@@ -61,6 +61,7 @@ class CachedEncoder:
         self.inner, self.name, self.dim = encoder, encoder.name, encoder.dim
         self.calibration_name = getattr(encoder, "calibration_name", None)
         self.cache: dict[tuple[str, str, str], np.ndarray] = {}
+        self.read_cache: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}  # the answerability reader's logits
 
     def _cached(self, texts, kind, model, encode):
         missing = [t for t in texts if (t, kind, model) not in self.cache]
@@ -74,6 +75,16 @@ class CachedEncoder:
 
     def encode_calibration(self, texts, kind):
         return self._cached(texts, kind, "calibration", self.inner.encode_calibration)
+
+    @property
+    def reader_name(self):
+        return getattr(self.inner, "reader_name", None)
+
+    def read(self, question, passages):
+        key = (question, tuple(passages))
+        if key not in self.read_cache:
+            self.read_cache[key] = self.inner.read(question, passages)
+        return self.read_cache[key]
 
 
 def run_system(retriever, system: System, questions: list[GoldQuestion], k: int = 10) -> dict[str, SystemRun]:
@@ -93,10 +104,22 @@ def run_system(retriever, system: System, questions: list[GoldQuestion], k: int 
         else:
             retrieval = variant.retrieve(question.question, k, mode=system.mode)
         decision = retrieval.decision
+        score, threshold = decision_score(variant, decision)
         runs[question.id] = SystemRun(question.id, tuple(h.key for h in retrieval.hits), retrieval.abstained,
-                                      excerpts, decision.state if decision else "",
-                                      decision.probability if decision else float("nan"))
+                                      excerpts, decision.state if decision else "", score, threshold)
     return runs
+
+
+def decision_score(retriever, decision) -> tuple[float, float]:
+    """(score, operating point) of a decision on one scale: with the reader's step, its probability where the
+    reader read and 1.0 where the signals' probability was at or over read_below (answered unread); else the
+    signals' probability and threshold; (nan, nan) where thresholds decided."""
+    if decision is None or decision.decided_by != "model":
+        return float("nan"), float("nan")
+    stage = retriever.answerability.reader if retriever.answerability is not None else None
+    if stage is None or not retriever.reads:
+        return decision.probability, decision.threshold
+    return (decision.probability if not np.isnan(decision.reader) else 1.0), stage.threshold
 
 
 def answerability_report(questions: list[GoldQuestion], runs: dict[str, SystemRun]) -> dict:
@@ -106,6 +129,8 @@ def answerability_report(questions: list[GoldQuestion], runs: dict[str, SystemRu
     from retrieval.answerability import load_model
 
     model = load_model()
+    thresholds = {runs[q.id].threshold for q in questions if not np.isnan(runs[q.id].threshold)}
+    threshold = thresholds.pop() if len(thresholds) == 1 else (model.threshold if model else None)
     states = {"out_of_scope": {}, "answerable": {}}
     for q in questions:
         group = states["answerable" if q.answerable else "out_of_scope"]
@@ -115,8 +140,8 @@ def answerability_report(questions: list[GoldQuestion], runs: dict[str, SystemRu
     decided = ~np.isnan(probabilities)
     return {
         "states": states,
-        "threshold": model.threshold if model else None,
-        "curve": curve(probabilities[decided], labels[decided], (model.threshold,) if model else ())
+        "threshold": threshold,
+        "curve": curve(probabilities[decided], labels[decided], (threshold,) if threshold is not None else ())
         if decided.any() else [],
         "oos_answered": [{"id": q.id, "question": q.question, "top": list(runs[q.id].ranked_keys[:1]),
                           "probability": round(runs[q.id].probability, 3)}

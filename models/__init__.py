@@ -4,7 +4,7 @@
 
 Two kinds of entry point, kept apart:
 - the verb that makes models, `prepare(cache_dir, progress)` / `python -m models prepare` (converting takes
-  seconds, fine-tuning about 5 minutes on 2 cores; the set-up script and the app's first start run it);
+  seconds, fine-tuning about 5 minutes on 2 cores, the answerability reader (models.reader) about 6 more; the set-up script and the app's first start run it);
 - `load_encoder(...)`, which only loads, and raises `ModelProblem` (with a reason code and the command)
   when a model is missing or stale.
 """
@@ -15,22 +15,24 @@ from pathlib import Path
 from core.events import Progress
 
 
-def prepare(cache_dir: Path | None = None, progress: Progress | None = None) -> tuple[Path, Path]:
-    """Make the shipped pair of models when missing or stale: (converted folder, ranking folder)."""
+def prepare(cache_dir: Path | None = None, progress: Progress | None = None) -> tuple[Path, Path, Path]:
+    """Make the shipped models when missing or stale: (converted folder, ranking folder, answerability reader)."""
     from models.convert import prepare_converted
+    from models.reader import prepare_reader
     from models.train import prepare_ranking
 
     converted = prepare_converted(cache_dir, progress)
-    return converted, prepare_ranking(cache_dir, progress)
+    ranking = prepare_ranking(cache_dir, progress)
+    return converted, ranking, prepare_reader(cache_dir, ranking, progress)
 
 
 def load_encoder(model_dir: Path | None = None, child_process: bool = False, cache_dir: Path | None = None,
-                 engine: str | None = None, calibration: bool = False):
+                 engine: str | None = None, calibration: bool = False, reader: bool = True):
     """See models.encoders.load_encoder (loads; never converts or trains; `engine` 'fast' or 'reference';
     `calibration`: the ranking and calibration pair, as before issue 17, for evaluation and the benchmark)."""
     from models.encoders import load_encoder as load
 
-    return load(model_dir, child_process, cache_dir, engine, calibration)
+    return load(model_dir, child_process, cache_dir, engine, calibration, reader)
 
 
 def models_ready(cache_dir: Path | None = None) -> bool:
@@ -38,12 +40,13 @@ def models_ready(cache_dir: Path | None = None) -> bool:
     from core import paths
     from models.convert import check_converted
     from models.protocol import ModelProblem
+    from models.reader import check_reader
     from models.train import check_ranking
 
     if paths.model_dir_override() is not None:
         return True
     try:
-        check_ranking(cache_dir, check_converted(cache_dir))
+        check_reader(cache_dir, check_ranking(cache_dir, check_converted(cache_dir)))
     except ModelProblem:
         return False
     return True

@@ -77,7 +77,8 @@ class NativeEncoder:
     reference's), and on a CUDA device when torch finds one.
     """
 
-    def __init__(self, path: Path, spec, name: str | None = None, batch_size: int = 16, engine: str = "reference"):
+    def __init__(self, path: Path, spec, name: str | None = None, batch_size: int = 16, engine: str = "reference",
+                 reader_dir: Path | None = None):
         from models.engine import ENGINES
 
         if engine not in ENGINES:
@@ -91,6 +92,10 @@ class NativeEncoder:
         self._model = None
         self._prompts = {kind: next((spec.prompts[n] for n in names if spec.prompts.get(n)), "")
                          for kind, names in PROMPT_NAMES.items()}
+        # the answerability reader over this model (models.reader), when given: `read` and `reader_name`
+        self.reader_dir = Path(reader_dir) if reader_dir is not None else None
+        self.reader_name = folder_model_name(self.reader_dir) if self.reader_dir is not None else None
+        self._reader = None
 
     def __repr__(self) -> str:
         return f"NativeEncoder({str(self.path)!r}, name={self.name!r}, engine={self.engine_name!r})"
@@ -118,6 +123,18 @@ class NativeEncoder:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         return embed(self._model, [self._prompts[kind] + text for text in texts], self.engine, self.batch_size)
+
+    def read(self, question: str, passages: Sequence[str]) -> np.ndarray:
+        """The answerability reader's logits for passages read with the question (models.reader)."""
+        if self.reader_dir is None:
+            raise ValueError("this encoder has no answerability reader")
+        if self._reader is None:
+            from models.engine import choose
+            from models.reader import load_reader
+
+            engine = self.engine or choose(self.engine_name)
+            self._reader = load_reader(self.reader_dir, self.path, engine.dtype, engine.device)
+        return self._reader.score(question, passages)
 
 
 class CalibratedEncoder:
@@ -153,8 +170,16 @@ class CalibratedEncoder:
     def encode_calibration(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
         return self.calibration.encode(texts, kind)
 
+    @property
+    def reader_name(self) -> str | None:
+        return getattr(self.ranking, "reader_name", None)
 
-def encoder_for_folder(model_dir: Path, engine: str = "reference") -> NativeEncoder | SentenceTransformerEncoder:
+    def read(self, question: str, passages: Sequence[str]) -> np.ndarray:
+        return self.ranking.read(question, passages)
+
+
+def encoder_for_folder(model_dir: Path, engine: str = "reference",
+                       reader_dir: Path | None = None) -> NativeEncoder | SentenceTransformerEncoder:
     """The torch-only encoder when the folder's architecture allows it (same vectors, faster start),
     else sentence-transformers; REGQA_ENCODER=sentence-transformers forces the latter.
 
@@ -166,41 +191,46 @@ def encoder_for_folder(model_dir: Path, engine: str = "reference") -> NativeEnco
     if paths.encoder_backend() == "sentence-transformers":
         return SentenceTransformerEncoder(model_dir)
     spec = native_support(model_dir)
-    return SentenceTransformerEncoder(model_dir) if isinstance(spec, str) else NativeEncoder(model_dir, spec,
-                                                                                             engine=engine)
+    if isinstance(spec, str):
+        return SentenceTransformerEncoder(model_dir)
+    return NativeEncoder(model_dir, spec, engine=engine, reader_dir=reader_dir)
 
 
 def load_encoder(model_dir: Path | None = None, child_process: bool = False, cache_dir: Path | None = None,
-                 engine: str | None = None, calibration: bool = False):
+                 engine: str | None = None, calibration: bool = False, reader: bool = True):
     """The production encoder, loaded from folders that exist: `model_dir`, else $REGQA_MODEL_DIR, else the
-    shipped fine-tuned ranking model. With `calibration` (evaluation and the benchmark's path before issue 17),
+    shipped fine-tuned ranking model, with the answerability reader trained over it (models.reader). With `calibration` (evaluation and the benchmark's path before issue 17),
     the shipped pair instead (`CalibratedEncoder`: the fine-tuned model ranks, the converted one calibrates).
 
     Never converts or trains: a missing or stale shipped model raises `ModelProblem`, whose message names
     `python -m models prepare`. The weights load on the first encode (or `.load()`). With `child_process`,
     they load and run in a child process that starts now (models.process), while this process does other work.
     `engine` ('fast' or 'reference', models.engine) defaults to $REGQA_ENCODER's (fast unless it says reference).
+    `reader` False leaves the answerability reader out (training it, and the data it trains on, need the ranking
+    model only).
     """
     from models.protocol import ModelProblem
 
     engine = engine or _configured_engine()
     model_dir = model_dir or paths.model_dir_override()
-    calibration_dir = None
+    calibration_dir = reader_dir = None
     if model_dir is None:
         from models.convert import check_converted
+        from models.reader import check_reader
         from models.train import check_ranking
 
         base_dir = check_converted(cache_dir)
         model_dir = check_ranking(cache_dir, base_dir)
         calibration_dir = base_dir if calibration else None
+        reader_dir = check_reader(cache_dir, model_dir) if reader else None
     model_dir = Path(model_dir)
     if not (model_dir / "modules.json").is_file() and not (model_dir / "config.json").is_file():
         raise ModelProblem("not_a_model", f"{model_dir} 不是 sentence-transformers 模型目录（没有 modules.json 或 config.json）。")
     if child_process:
         from models.process import EncoderProcess
 
-        return EncoderProcess(model_dir, calibration_dir=calibration_dir, engine=engine)
-    ranking = encoder_for_folder(model_dir, engine)
+        return EncoderProcess(model_dir, calibration_dir=calibration_dir, engine=engine, reader_dir=reader_dir)
+    ranking = encoder_for_folder(model_dir, engine, reader_dir)
     return CalibratedEncoder(ranking, encoder_for_folder(calibration_dir, engine)) if calibration_dir else ranking
 
 

@@ -115,7 +115,8 @@ class NativeModel:
     `device` is a torch device ('cpu', 'cuda').
     """
 
-    def __init__(self, folder: Path, spec: NativeSpec, dtype: str = "float32", device: str = "cpu"):
+    def __init__(self, folder: Path, spec: NativeSpec, dtype: str = "float32", device: str = "cpu",
+                 overrides: dict | None = None):
         import torch
         from safetensors import safe_open
         from tokenizers import Tokenizer
@@ -152,6 +153,10 @@ class NativeModel:
         with safe_open(path, framework="pt") as weights:
             for name in names:
                 self.weights.setdefault(name[len(prefix):], weights.get_tensor(name))
+        for name, tensor in (overrides or {}).items():
+            if name not in self.weights:
+                raise ValueError(f"{folder}: no tensor {name} to replace")
+            self.weights[name] = tensor.to(getattr(torch, dtype if _MATRIX.search(name) else "float32"))
         self.weights = {name: tensor.to(device) for name, tensor in self.weights.items()}
         self.fused = dtype != "float32"  # query, key and value in one product (float32 keeps the reference's three)
         if self.fused:
@@ -187,6 +192,12 @@ class NativeModel:
 
     def _forward(self, ids, mask):
         """Embeddings, the encoder layers, mean pooling over real tokens, then normalization."""
+        import torch.nn.functional as F
+
+        return F.normalize(self.pooled(ids, mask), p=2, dim=1)  # the Encoder protocol wants unit rows
+
+    def pooled(self, ids, mask):
+        """Embeddings, the encoder layers, then the mean over real tokens (as sentence-transformers' Pooling)."""
         import torch
         import torch.nn.functional as F
 
@@ -226,7 +237,6 @@ class NativeModel:
             inner = F.gelu(linear(x, "intermediate.dense"))
             x = F.layer_norm(x + linear(inner, "output.dense"), (spec.hidden,), w[f"{p}output.LayerNorm.weight"],
                              w[f"{p}output.LayerNorm.bias"], spec.eps)
-        # 3. mean over real tokens (as sentence-transformers' Pooling), then unit length
+        # 3. mean over real tokens
         weights = mask.unsqueeze(-1).to(x.dtype)
-        pooled = (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
-        return F.normalize(pooled, p=2, dim=1)  # the Encoder protocol wants unit rows, Normalize or not
+        return (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)

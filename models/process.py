@@ -7,12 +7,13 @@ process and is ready in about 7 s this way (bench/results). Queries pay one pipe
 (well under a millisecond).
 
 Protocol (child's stdin/stdout, one request at a time): the parent writes a JSON line
-`{"kind": "query"|"passage", "texts": [...]}` (with `"model": "calibration"` for the calibration model);
+`{"kind": "query"|"passage", "texts": [...]}` (with `"model": "calibration"` for the calibration model), or
+`{"model": "reader", "question": q, "passages": [...]}` for the answerability reader's logits (dim 1);
 the child answers a JSON line `{"rows": n, "dim": d}` followed by n*d float32 values (little-endian
 bytes), or `{"error": "..."}`. On start the child writes `{"ready": true, "dim": d}` once the models have
 loaded. The child exits when its stdin closes, so it never outlives the app.
 
-Run as a child: `python -m models.process [--engine fast|reference] MODEL_DIR [CALIBRATION_DIR]`.
+Run as a child: `python -m models.process [--engine fast|reference] [--reader READER_DIR] MODEL_DIR [CALIBRATION_DIR]`.
 """
 from __future__ import annotations
 
@@ -44,11 +45,14 @@ class EncoderProcess:
     """
 
     def __init__(self, model_dir: Path, name: str | None = None, timeout_s: float = 120.0,
-                 load_timeout_s: float = 600.0, calibration_dir: Path | None = None, engine: str = "reference"):
+                 load_timeout_s: float = 600.0, calibration_dir: Path | None = None, engine: str = "reference",
+                 reader_dir: Path | None = None):
         self.path = Path(model_dir)
         self.name = name or folder_model_name(self.path)
         self.calibration_path = Path(calibration_dir) if calibration_dir else None
         self.calibration_name = folder_model_name(self.calibration_path) if self.calibration_path else None
+        self.reader_path = Path(reader_dir) if reader_dir else None  # the answerability reader (models.reader)
+        self.reader_name = folder_model_name(self.reader_path) if self.reader_path else None
         self.engine = engine  # models.engine: how the child computes
         self.timeout_s = timeout_s  # per request; the largest (64 passages at build time) takes about 10 s
         self.load_timeout_s = load_timeout_s
@@ -62,7 +66,9 @@ class EncoderProcess:
     def _start(self) -> None:
         self._dims: dict[str, int] = {}  # each model's dimension, once the child said it is ready
         folders = [str(self.path)] + ([str(self.calibration_path)] if self.calibration_path else [])
-        self._child = subprocess.Popen([sys.executable, "-m", "models.process", "--engine", self.engine, *folders],
+        reader = ["--reader", str(self.reader_path)] if self.reader_path else []
+        self._child = subprocess.Popen([sys.executable, "-m", "models.process", "--engine", self.engine, *reader,
+                                        *folders],
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=_ROOT)
 
     @property
@@ -113,14 +119,27 @@ class EncoderProcess:
             raise ValueError("this encoder process has no calibration model")
         return self._encode(texts, kind, "calibration")
 
+    def read(self, question: str, passages: Sequence[str]) -> np.ndarray:
+        """The answerability reader's logits (models.reader) for passages read with the question."""
+        if self.reader_path is None:
+            raise ValueError("this encoder process has no answerability reader")
+        if not passages:
+            return np.zeros(0, np.float32)
+        return self._request({"model": "reader", "question": str(question), "passages": [str(p) for p in passages]})[:, 0]
+
     def _encode(self, texts: Sequence[str], kind: Kind, model: str) -> np.ndarray:
         check_input(texts, kind)
+        if not texts:
+            with self._lock:
+                self._ensure_ready()
+            return np.zeros((0, self._dims[model]), np.float32)
+        return self._request({"kind": kind, "texts": list(texts), "model": model})
+
+    def _request(self, body: dict) -> np.ndarray:
         with self._lock:
             self._ensure_ready()
-            if not texts:
-                return np.zeros((0, self._dims[model]), np.float32)
             try:
-                request = json.dumps({"kind": kind, "texts": list(texts), "model": model}, ensure_ascii=False) + "\n"
+                request = json.dumps(body, ensure_ascii=False) + "\n"
                 self._child.stdin.write(request.encode("utf-8"))
                 self._child.stdin.flush()
                 header = self._read_line(self.timeout_s)
@@ -151,7 +170,8 @@ class EncoderProcess:
                 child.wait()
 
 
-def serve(model_dir: Path, calibration_dir: Path | None = None, engine: str = "reference") -> int:
+def serve(model_dir: Path, calibration_dir: Path | None = None, engine: str = "reference",
+          reader_dir: Path | None = None) -> int:
     """The child's loop: load the model(s), then answer requests until stdin closes."""
     import os
 
@@ -161,8 +181,10 @@ def serve(model_dir: Path, calibration_dir: Path | None = None, engine: str = "r
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     try:
-        ranking = encoder_for_folder(Path(model_dir), engine).load()
+        ranking = encoder_for_folder(Path(model_dir), engine, Path(reader_dir) if reader_dir else None).load()
         encoders = {"ranking": ranking.encode}
+        if reader_dir is not None:
+            ranking.read("", ["-"])  # load the reader now, not on the first uncertain question
         if calibration_dir is not None:
             calibration = encoder_for_folder(Path(calibration_dir), engine).load()
             encoders["calibration"] = calibration.encode
@@ -180,7 +202,10 @@ def serve(model_dir: Path, calibration_dir: Path | None = None, engine: str = "r
     for line in sys.stdin.buffer:
         try:
             request = json.loads(line)
-            vectors = encoders[request.get("model", "ranking")](request["texts"], request["kind"])
+            if request.get("model") == "reader":
+                vectors = np.asarray(ranking.read(request["question"], request["passages"]), np.float32)[:, None]
+            else:
+                vectors = encoders[request.get("model", "ranking")](request["texts"], request["kind"])
         except Exception as error:  # one bad request does not end the process
             out.write((json.dumps({"error": f"{type(error).__name__}: {error}"}, ensure_ascii=False) + "\n").encode())
             out.flush()
@@ -193,10 +218,13 @@ def serve(model_dir: Path, calibration_dir: Path | None = None, engine: str = "r
 
 if __name__ == "__main__":
     arguments = sys.argv[1:]
-    chosen = "reference"
+    chosen, reader_folder = "reference", None
     if arguments[:1] == ["--engine"] and len(arguments) >= 2:
         chosen, arguments = arguments[1], arguments[2:]
+    if arguments[:1] == ["--reader"] and len(arguments) >= 2:
+        reader_folder, arguments = Path(arguments[1]), arguments[2:]
     if len(arguments) not in (1, 2) or chosen not in ("fast", "reference"):
-        print("用法：python -m models.process [--engine fast|reference] 模型目录 [校准模型目录]", file=sys.stderr)
+        print("用法：python -m models.process [--engine fast|reference] [--reader 阅读模型目录] 模型目录 [校准模型目录]",
+              file=sys.stderr)
         sys.exit(2)
-    sys.exit(serve(Path(arguments[0]), Path(arguments[1]) if len(arguments) == 2 else None, chosen))
+    sys.exit(serve(Path(arguments[0]), Path(arguments[1]) if len(arguments) == 2 else None, chosen, reader_folder))

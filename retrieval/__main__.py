@@ -30,7 +30,10 @@ def result_row(question_id, question: str, retriever, k: int, filters=None) -> d
             "abstained": retrieval.abstained, "state": answer.state, "uncovered": list(answer.uncovered),
             "reason": answer.reason,
             "answerability": None if decision is None or decision.probability != decision.probability else
-            round(decision.probability, 4), "hits": hit_rows(retrieval, retriever)}
+            round(decision.probability, 4),
+            # the answerability reader's logit for the best article (None where it did not read the question)
+            "reader": None if decision is None or decision.reader != decision.reader else round(decision.reader, 3),
+            "hits": hit_rows(retrieval, retriever)}
 
 
 def json_line(row: dict) -> str:

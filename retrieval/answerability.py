@@ -9,7 +9,10 @@ A question is read against its best hits with signals a person could check:
 
 A logistic model over these signals (``AnswerabilityModel``, trained by ``python -m eval answerability`` on
 the dev questions only, stored as plain JSON in ``retrieval/answerability.json``) gives the probability that
-the corpus answers the question. The decision has three states:
+the corpus answers the question. Where that probability is not high (under ``ReaderStage.read_below``), the
+answerability reader (models.reader, a cross-encoder) reads the question with the best article, and a second
+logistic step over the signals' logit and the reader's logit decides (issue 16, seventh session): a confident
+question pays no reader, an uncertain one one forward pass. The decision has three states:
 - ``answered``: the probability clears the threshold;
 - ``partial``: it does not, but the best articles share the question's subject except for words no article
   holds: the answer says which words the corpus does not cover and shows the nearest provisions as 可能相关;
@@ -63,6 +66,23 @@ FEATURES = ("article_cosine", "sentence_cosine", "article_margin", "bm25", "cove
 
 
 @dataclass(frozen=True)
+class ReaderStage:
+    """The second step: P(answerable) = sigmoid(w_signals x logit(signals' probability) + w_reader x reader logit
+    + bias), read for questions whose signals' probability is under read_below."""
+
+    weights: tuple[float, float]
+    bias: float
+    threshold: float
+    read_below: float
+    reader_model: str  # the reader it was fitted for (models.reader's record model_name prefix)
+
+    def probability(self, base: float, reader: float) -> float:
+        base = min(max(base, 1e-9), 1 - 1e-9)
+        z = self.weights[0] * math.log(base / (1 - base)) + self.weights[1] * reader + self.bias
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+
+@dataclass(frozen=True)
 class AnswerabilityModel:
     """Standardized logistic regression over FEATURES (weights from retrieval/answerability.json)."""
 
@@ -74,6 +94,11 @@ class AnswerabilityModel:
     threshold: float  # P(answerable) under which the corpus is taken not to answer
     partial_share: float  # 'partial' needs the best article to hold this share of the words some article holds
     trained_on: dict = field(default_factory=dict, compare=False)  # what trained it: model, questions, digest
+    reader: ReaderStage | None = None  # the reader's step (None: the signals alone decide)
+
+    def reads(self, base_probability: float) -> bool:
+        """Whether the reader reads a question with this probability from the signals."""
+        return self.reader is not None and base_probability < self.reader.read_below
 
     def probability(self, values: dict[str, float]) -> float:
         x = (np.array([values[name] for name in self.features], dtype=np.float64) - self.mean) / self.scale
@@ -88,14 +113,24 @@ class AnswerabilityModel:
     def to_json(self) -> dict:
         return {"features": list(self.features), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
                 "weights": self.weights.tolist(), "bias": self.bias, "threshold": self.threshold,
-                "partial_share": self.partial_share, "trained_on": self.trained_on}
+                "partial_share": self.partial_share, "trained_on": self.trained_on,
+                "reader": None if self.reader is None else {
+                    "weights": list(self.reader.weights), "bias": self.reader.bias, "threshold": self.reader.threshold,
+                    "read_below": self.reader.read_below, "reader_model": self.reader.reader_model}}
 
     @classmethod
     def from_json(cls, raw: dict) -> "AnswerabilityModel":
         return cls(tuple(raw["features"]), np.array(raw["mean"], dtype=np.float64),
                    np.array(raw["scale"], dtype=np.float64), np.array(raw["weights"], dtype=np.float64),
                    float(raw["bias"]), float(raw["threshold"]), float(raw["partial_share"]),
-                   dict(raw.get("trained_on", {})))
+                   dict(raw.get("trained_on", {})), _stage(raw.get("reader")))
+
+
+def _stage(raw: dict | None) -> ReaderStage | None:
+    if not raw:
+        return None
+    return ReaderStage((float(raw["weights"][0]), float(raw["weights"][1])), float(raw["bias"]), float(raw["threshold"]),
+                       float(raw["read_below"]), str(raw["reader_model"]))
 
 
 @lru_cache(maxsize=4)
@@ -216,12 +251,19 @@ _SAYS = {
 }
 
 
-def decide(model: AnswerabilityModel, values: dict[str, float], uncovered: tuple[str, ...]) -> Decision:
-    """The three-state decision from the model's probability, with the signals that weighed most."""
-    probability = model.probability(values)
+def decide(model: AnswerabilityModel, values: dict[str, float], uncovered: tuple[str, ...],
+           reader: float | None = None) -> Decision:
+    """The three-state decision from the model's probability, with the signals that weighed most. ``reader``: the
+    reader's logit for the best article, when it read the question (``model.reads``); its step then decides."""
+    base = model.probability(values)
+    staged = reader is not None and model.reader is not None
+    probability = model.reader.probability(base, reader) if staged else base
+    threshold = model.reader.threshold if staged else model.threshold
     unstated = bool(values.get("quantity_unstated"))
     contributions = model.contributions(values)
     signals = []
+    if staged and probability < threshold and reader < 0:
+        signals.append(Signal("reader", reader, f"阅读模型把问题和最相关条文放在一起读，判断该条文没有回答这个问题（评分 {reader:.1f}）"))
     # the page names the evidence against answering, strongest first (a negative share of the logit)
     for name, share in sorted(contributions.items(), key=lambda item: item[1]):
         if share >= -0.25:
@@ -232,21 +274,24 @@ def decide(model: AnswerabilityModel, values: dict[str, float], uncovered: tuple
             signals.append(Signal(name, 1.0, "问题问的是具体的数额、期限或标准，最相关的条文没有规定"))
         elif name in _SAYS:
             signals.append(Signal(name, values[name], _SAYS[name].format(v=values[name])))
-    score = f"可回答评分 {probability:.2f}（阈值 {model.threshold:.2f}）"
-    if probability >= model.threshold:
-        return Decision("answered", probability, model.threshold, uncovered, f"判断依据：{score}。", tuple(signals),
-                        features=tuple(values.items()), unstated_quantity=unstated)
+    score = f"可回答评分 {probability:.2f}（阈值 {threshold:.2f}）"
+    if staged:
+        score += f"，其中阅读模型评分 {reader:.1f}、其余信号评分 {base:.2f}"
+    extra = {"reader": float(reader) if staged else float("nan"), "base_probability": base}
+    if probability >= threshold:
+        return Decision("answered", probability, threshold, uncovered, f"判断依据：{score}。", tuple(signals),
+                        features=tuple(values.items()), unstated_quantity=unstated, **extra)
     # partial: the best article holds most of the question's words that some article holds
     held = values["covered_top1"] / (1.0 - values["missing_share"]) if values["missing_share"] < 1.0 else 0.0
     partly = (uncovered or unstated) and held >= model.partial_share
-    named = [s.text for s in signals[:2]]
-    if uncovered and not any(s.name == "missing" for s in signals[:2]):
+    named = [s.text for s in signals[:3 if staged else 2]]
+    if uncovered and not any(s.name == "missing" for s in signals[:3 if staged else 2]):
         # words no searched article holds lower the coverage shares the model reads: the page names them
         named.append(f"问题中的“{'”“'.join(uncovered)}”在所检索的法规中没有出现")
     because = "；".join(named)
     reason = f"判断依据：{score}" + (f"；{because}" if because else "") + "。"
-    return Decision("partial" if partly else "not_found", probability, model.threshold, uncovered, reason,
-                    tuple(signals), features=tuple(values.items()), unstated_quantity=unstated)
+    return Decision("partial" if partly else "not_found", probability, threshold, uncovered, reason,
+                    tuple(signals), features=tuple(values.items()), unstated_quantity=unstated, **extra)
 
 
 def by_thresholds(confidence: float, best_bm25: float, settings, features: dict[str, float],

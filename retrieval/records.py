@@ -91,6 +91,8 @@ class Decision:
     decided_by: str = "model"  # 'model' (retrieval.answerability) or 'thresholds' (cosine and BM25 thresholds)
     features: tuple[tuple[str, float], ...] = field(default=(), compare=False)  # every feature read (for eval)
     unstated_quantity: bool = False  # asks an amount, price or time limit that the best articles do not state
+    reader: float = float("nan")  # the reader's logit for the best article (models.reader; nan when it did not read)
+    base_probability: float = float("nan")  # the signals' probability before the reader (nan when no model decided)
 
     @property
     def answered(self) -> bool:

@@ -108,6 +108,13 @@ class Retriever:
             self.threshold_note = (self.threshold_note + (" " if self.threshold_note else "") +
                                    f"拒答阈值是在“{self.settings.thresholds_model}”模型上标定的，当前判断使用的是“{judged_by}”，"
                                    "是否拒答的判断可能不准确。")
+        # the answerability reader (models.reader) reads the uncertain questions when the encoder carries the reader
+        # the model's second step was fitted for; without it the signals' threshold decides, and the page says so
+        stage = self.answerability.reader if self.answerability else None
+        self.reads = stage is not None and getattr(encoder, "reader_name", None) == stage.reader_model
+        if stage is not None and not self.reads:
+            self.threshold_note = (self.threshold_note + (" " if self.threshold_note else "") +
+                                   "可回答性阅读模型未加载或与判断模型不匹配，本次仅凭其他信号判断是否拒答（可能多答超出范围的问题）。")
         # never a question's focus: places, and the names the retriever maps to the regulations' words
         self.not_focus = tuple(dict.fromkeys(
             answerability.PLACE_NAMES + tuple(self.aliases) + tuple(source for source, _ in SYNONYMS)
@@ -359,7 +366,10 @@ class Retriever:
             margin, best_bm25 if np.isfinite(best_bm25) else 0.0)
         if self.answerability is None or mode != "hybrid":
             return answerability.by_thresholds(confidence, best_bm25, self.settings, values, uncovered)
-        return answerability.decide(self.answerability, values, uncovered)
+        reader = None
+        if self.reads and self.answerability.reads(self.answerability.probability(values)):
+            reader = float(self.encoder.read(query.text, [texts[0]])[0])
+        return answerability.decide(self.answerability, values, uncovered, reader)
 
     def _defining_rows(self, text: str, allowed: np.ndarray) -> list[int]:
         """Allowed articles defining the (longest) term whose meaning the question asks."""

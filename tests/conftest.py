@@ -64,11 +64,29 @@ def real_ranking_dir(real_model_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def product_encoder(real_ranking_dir: Path):
-    """What the app uses by default (since issue 17): the trained model alone (reference engine, in process)."""
+def real_reader_dir(real_ranking_dir: Path) -> Path:
+    """The shipped answerability reader (models.reader) in the session's cache: the one set-up trained when it is
+    what `prepare_reader` would train over this session's ranking model, else trained here (about 6 minutes)."""
+    from core import paths
+    from models.protocol import folder_model_name
+    from models.reader import READER_DIR_NAME, ReaderConfig, expected_record, is_current, prepare_reader, \
+        read_reader_pairs
+
+    cache = real_ranking_dir.parent.parent
+    trained = paths.models_dir() / READER_DIR_NAME
+    expected = expected_record(folder_model_name(real_ranking_dir), read_reader_pairs(), ReaderConfig())
+    if not (cache / "models" / READER_DIR_NAME).exists() and is_current(trained, expected):
+        (cache / "models" / READER_DIR_NAME).symlink_to(trained.resolve())
+    return prepare_reader(cache, real_ranking_dir)
+
+
+@pytest.fixture(scope="session")
+def product_encoder(real_ranking_dir: Path, real_reader_dir: Path):
+    """What the app uses by default (since issue 17): the trained model alone (reference engine, in process), with
+    the answerability reader over it (issue 16)."""
     from models.encoders import NativeEncoder, encoder_for_folder
 
-    ranking = encoder_for_folder(real_ranking_dir)
+    ranking = encoder_for_folder(real_ranking_dir, reader_dir=real_reader_dir)
     assert isinstance(ranking, NativeEncoder), "the trained model must take the native path"
     return ranking.load()
 

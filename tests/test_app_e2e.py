@@ -20,7 +20,7 @@ XSS = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(scope="module")
-def app_url(real_model_dir: Path, real_ranking_dir: Path, product_index_dir: Path, tmp_path_factory):
+def app_url(real_model_dir: Path, real_ranking_dir: Path, real_reader_dir: Path, product_index_dir: Path, tmp_path_factory):
     """The app in a subprocess on the session's cache, in its shipped configuration: both models (converted
     and trained there) in its model process, the index built with them."""
     with launch_app(real_model_dir.parent.parent, tmp_path_factory.mktemp("app") / "app.log",

@@ -41,7 +41,7 @@ def ask(client_, question, jurisdictions=(), regulations=()):
 
 
 @pytest.fixture(scope="module")
-def app(real_ranking_dir, product_index_dir, tmp_path_factory):
+def app(real_ranking_dir, real_reader_dir, product_index_dir, tmp_path_factory):
     """The app as shipped (both models, trained and converted in the session's cache) on the index built
     with them."""
     with launch_app(product_index_dir.parent.parent, tmp_path_factory.mktemp("app") / "app.log",
@@ -169,7 +169,7 @@ def test_twenty_concurrent_clients_get_the_answers_they_get_alone(app):
 
 @pytest.mark.slow
 @pytest.mark.e2e
-def test_a_damaged_configured_index_is_explained_and_rebuilt_from_the_page(real_ranking_dir, product_index_dir,
+def test_a_damaged_configured_index_is_explained_and_rebuilt_from_the_page(real_ranking_dir, real_reader_dir, product_index_dir,
                                                                             tmp_path):
     from playwright.sync_api import expect, sync_playwright
 

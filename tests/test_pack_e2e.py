@@ -80,7 +80,7 @@ def test_a_question_neither_level_covers_is_not_answered(pack_retriever):
 
 @pytest.mark.e2e
 @pytest.mark.slow
-def test_the_app_answers_with_levels_references_and_currency_notes(real_model_dir, real_ranking_dir, pack_index_dir,
+def test_the_app_answers_with_levels_references_and_currency_notes(real_model_dir, real_ranking_dir, real_reader_dir, pack_index_dir,
                                                                   tmp_path_factory):
     """The real app on the default corpus, in headless Chromium: click 提问 and read the page."""
     from playwright.sync_api import expect, sync_playwright

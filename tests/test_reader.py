@@ -1,0 +1,174 @@
+"""The answerability reader (issue 16, models.reader): the native forward pass with replaced layers, training on
+tiny pairs, the folder's checks, the second step of the decision, when the retriever lets it read, the child
+process, and the shipped model's consistency with the shipped pairs."""
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from retrieval import answerability
+from retrieval.answerability import FEATURES, AnswerabilityModel, ReaderStage, decide
+from tiny_corpus import fake_retriever
+
+TINY = dict(epochs=1, batch_size=4, frozen_layers=10, max_length=64)
+PAIRS = [("网络运营者能出售个人信息吗", "网络运营者不得出售用户的个人信息。", 1),
+         ("宽带一个月多少钱", "网络运营者不得出售用户的个人信息。", 0),
+         ("政务信息公开收费吗", "国家机关提供政务公开信息，不得收取费用。", 1),
+         ("政务服务网的密码怎么找回", "国家机关提供政务公开信息，不得收取费用。", 0),
+         ("物业能只让一家宽带进小区吗", "电信业务经营者不得与物业签订排他性协议。", 1),
+         ("小区宽带初装费多少钱", "电信业务经营者不得与物业签订排他性协议。", 0)]
+
+
+def reader_pairs():
+    from models.reader import ReaderPair
+
+    return [ReaderPair(q, p, label) for q, p, label in PAIRS]
+
+
+def stage_model(read_below: float = 0.9, name: str = "tiny-reader") -> AnswerabilityModel:
+    """Signals that give P = sigmoid(bias); the reader's step: logit(P) + 2 x reader."""
+    return AnswerabilityModel(FEATURES, np.zeros(len(FEATURES)), np.ones(len(FEATURES)), np.zeros(len(FEATURES)),
+                              0.0, 0.3, 0.5, {"ranking_model": "fake-bigram"},
+                              ReaderStage((1.0, 2.0), 0.0, 0.5, read_below, name))
+
+
+def test_native_model_replaces_named_tensors(real_model_dir):
+    import torch
+
+    from models.native import NativeModel, native_support
+
+    spec = native_support(real_model_dir)
+    plain = NativeModel(real_model_dir, spec)
+    name = "encoder.layer.11.output.dense.bias"
+    changed = NativeModel(real_model_dir, spec, overrides={name: torch.ones_like(plain.weights[name])})
+    ids = [[0, 6, 2]]
+    assert np.abs(plain.embed_ids(ids) - changed.embed_ids(ids)).max() > 1e-3
+    with pytest.raises(ValueError, match="no tensor"):
+        NativeModel(real_model_dir, spec, overrides={"encoder.layer.99.output.dense.bias": torch.zeros(3)})
+
+
+def test_reader_trains_its_top_layers_and_head_deterministically(real_model_dir, tmp_path):
+    from safetensors.torch import load_file
+
+    from models.reader import READER_FILE, ReaderConfig, finetune_reader, load_reader
+
+    config = ReaderConfig(**TINY)
+    measured = finetune_reader(real_model_dir, reader_pairs(), tmp_path / "a", config)
+    finetune_reader(real_model_dir, reader_pairs(), tmp_path / "b", config)
+    a, b = load_file(str(tmp_path / "a" / READER_FILE)), load_file(str(tmp_path / "b" / READER_FILE))
+    assert set(a) == set(b) and all(np.array_equal(a[k].numpy(), b[k].numpy()) for k in a)
+    layers = {int(k.split(".")[2]) for k in a if k.startswith("encoder.layer.")}
+    assert layers == {10, 11} and {"head.weight", "head.bias"} <= set(a)  # the frozen layers are not stored
+    assert measured["seconds"] > 0 and np.isfinite(measured["last_loss"])
+    reader = load_reader(tmp_path / "a", real_model_dir)
+    logits = reader.score("网络运营者能出售个人信息吗", ["网络运营者不得出售用户的个人信息。", "宽带。"])
+    assert logits.shape == (2,) and np.isfinite(logits).all()
+    assert reader.score("问题", []).shape == (0,)
+    with pytest.raises(ValueError, match="正例和负例"):
+        finetune_reader(real_model_dir, reader_pairs()[:1], tmp_path / "c", config)
+
+
+def test_reader_folder_is_checked_and_trained_again_when_its_pairs_change(real_model_dir, tmp_path):
+    from models.protocol import ModelProblem
+    from models.reader import ReaderConfig, check_reader, prepare_reader
+
+    config, pairs = ReaderConfig(**TINY), reader_pairs()
+    with pytest.raises(ModelProblem) as missing:
+        check_reader(tmp_path, real_model_dir, config, pairs)
+    assert missing.value.reason == "missing" and "python -m models prepare" in str(missing.value)
+    folder = prepare_reader(tmp_path, real_model_dir, None, config, pairs)
+    assert check_reader(tmp_path, real_model_dir, config, pairs) == folder
+    with pytest.raises(ModelProblem) as stale:
+        check_reader(tmp_path, real_model_dir, config, pairs[:4])
+    assert stale.value.reason == "stale"
+
+
+def test_reader_stage_round_trip_and_three_states():
+    model = stage_model()
+    loaded = AnswerabilityModel.from_json(json.loads(json.dumps(model.to_json())))
+    assert loaded.reader == model.reader and loaded.reads(0.5) and not loaded.reads(0.95)
+    values = {name: 0.0 for name in FEATURES}  # P from the signals: 0.5
+    low = decide(model, values, (), reader=-3.0)
+    assert low.state == "not_found" and low.reader == -3.0 and low.base_probability == pytest.approx(0.5)
+    assert any(s.name == "reader" for s in low.signals) and "阅读模型" in low.reason
+    high = decide(model, values, (), reader=3.0)
+    assert high.state == "answered" and high.probability > 0.99 and "阅读模型评分 3.0" in high.reason
+    plain = decide(model, values, ())  # the reader did not read: the signals' threshold decides
+    assert plain.state == "answered" and np.isnan(plain.reader) and plain.threshold == model.threshold
+
+
+class ReadingEncoder:
+    """The fake encoder with a reader that says 'no' and counts its calls."""
+
+    def __init__(self, inner, name="tiny-reader"):
+        self.inner, self.name, self.dim, self.reader_name, self.calls = inner, inner.name, inner.dim, name, []
+
+    def encode(self, texts, kind):
+        return self.inner.encode(texts, kind)
+
+    def read(self, question, passages):
+        self.calls.append((question, tuple(passages)))
+        return np.full(len(passages), -5.0, np.float32)
+
+
+@pytest.mark.parametrize("read_below,reads", [(0.9, True), (0.2, False)])
+def test_the_retriever_reads_uncertain_questions_only(tmp_path, monkeypatch, read_below, reads):
+    from retrieval.retriever import Retriever
+
+    built = fake_retriever(tmp_path, {"tj.txt": "天津市信息条例\n第一条　网络运营者不得出售用户的个人信息。\n"})
+    monkeypatch.setattr(answerability, "load_model", lambda *a, **k: stage_model(read_below))
+    encoder = ReadingEncoder(built.encoder)
+    retriever = Retriever(built.data, encoder, built.settings)
+    assert retriever.reads and not retriever.threshold_note
+    decision = retriever.retrieve("网络运营者能出售个人信息吗？").decision
+    if reads:  # P 0.5 < read_below: the reader read the best article (title and text) and said no
+        assert decision.state == "not_found" and encoder.calls == [
+            (retriever.parse("网络运营者能出售个人信息吗？").text, ("天津市信息条例\n网络运营者不得出售用户的个人信息。",))]
+    else:
+        assert decision.state == "answered" and not encoder.calls
+    # a reader the step was not fitted for: the signals decide, and the page says the reader is not in use
+    other = Retriever(built.data, ReadingEncoder(built.encoder, "another reader"), built.settings)
+    assert not other.reads and "阅读模型未加载" in other.threshold_note
+    assert other.retrieve("网络运营者能出售个人信息吗？").decision.state == "answered"
+
+
+@pytest.mark.slow
+def test_the_child_process_reads_as_the_process_does(real_ranking_dir, real_reader_dir, product_encoder):
+    from models.process import EncoderProcess
+
+    process = EncoderProcess(real_ranking_dir, engine="reference", reader_dir=real_reader_dir)
+    try:
+        passages = ["中华人民共和国个人信息保护法\n个人信息处理者不得公开其处理的个人信息。", "无关的条文。"]
+        question = "平台能不能把我的个人信息卖给别人？"
+        assert process.reader_name == product_encoder.reader_name
+        np.testing.assert_allclose(process.read(question, passages), product_encoder.read(question, passages),
+                                   atol=1e-4)
+    finally:
+        process.close()
+
+
+def test_shipped_step_is_fitted_for_the_shipped_reader_pairs():
+    """The shipped model's reader step names the reader `python -m models prepare` trains from the shipped pairs,
+    and its cross-validated operating point refuses at most MAX_REFUSED of the answerable dev questions."""
+    from eval.answerability import MAX_REFUSED
+    from models.reader import ReaderConfig, expected_record, read_reader_pairs
+
+    shipped = answerability.load_model()
+    assert shipped is not None and shipped.reader is not None
+    pairs = read_reader_pairs()
+    assert shipped.trained_on["reader_pairs"] == len(pairs)
+    expected = expected_record(shipped.trained_on["ranking_model"], pairs, ReaderConfig())["model_name"]
+    assert shipped.reader.reader_model == expected, "run `python -m eval answerability` after changing the pairs"
+    cv = shipped.trained_on["cross_validated_with_reader"]
+    assert cv["refused"] <= MAX_REFUSED * cv["answerable"] and 0.0 < shipped.reader.threshold < 1.0
+    assert shipped.reader.weights[1] > 0  # a higher reader logit means more answerable
+    assert {p.label for p in pairs} == {0, 1}
+
+
+def test_decision_record_defaults_say_the_reader_did_not_read():
+    from retrieval.records import Decision
+
+    decision = Decision("answered", 0.9, 0.5)
+    assert np.isnan(decision.reader) and np.isnan(decision.base_probability)
+    assert dataclasses.replace(decision, reader=1.0).reader == 1.0
