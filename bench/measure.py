@@ -78,6 +78,7 @@ def measure_build(work: Path, say: Say):
     from ingest import DEFAULT_CORPUS, load_corpus
     from models import load_encoder
     from models.convert import prepare_converted
+    from models.reader import prepare_reader
     from models.train import prepare_ranking
 
     started = time.perf_counter()
@@ -87,8 +88,11 @@ def measure_build(work: Path, say: Say):
     prepare_converted(progress=printer())
     convert_s = time.perf_counter() - started
     started = time.perf_counter()
-    prepare_ranking(progress=printer())  # trains on first use (minutes); a check afterwards
+    ranking = prepare_ranking(progress=printer())  # trains on first use (minutes); a check afterwards
     train_s = time.perf_counter() - started
+    started = time.perf_counter()
+    prepare_reader(None, ranking, progress=printer())  # the answerability reader, likewise
+    reader_s = time.perf_counter() - started
     started = time.perf_counter()
     encoder = load_encoder().load()  # the product's: the ranking model alone (since issue 17)
     load_s = time.perf_counter() - started
@@ -101,7 +105,8 @@ def measure_build(work: Path, say: Say):
     timings = manifest.build
     build_s = {"parse": round(parse_s, 3), "bm25": timings["bm25_s"], "dense_encoding": timings["dense_s"],
                "total": round(total_s, 2), "model_load": round(load_s, 2), "model_convert_or_check": round(convert_s, 2),
-               "ranking_model_train_or_check": round(train_s, 2), "passages": manifest.counts["passages"],
+               "ranking_model_train_or_check": round(train_s, 2), "reader_train_or_check": round(reader_s, 2),
+               "passages": manifest.counts["passages"],
                "passages_per_s": round(manifest.counts["passages"] / timings["dense_s"], 1)}
     return build_s, out, encoder
 
@@ -119,11 +124,17 @@ def measure_queries(retriever, questions: list[str], reps: int, say: Say) -> dic
     def answer(question):
         retriever.ask(question, k=10)
 
+    # the path before the answerability reader (issue 16, seventh session): the same retriever, the signals alone
+    from retrieval.retriever import Retriever
+
+    unread = Retriever(retriever.data, retriever.encoder, retriever.settings)
+    unread.reads = False
     runs = {
         "encode_only": encode_only,
         "bm25": lambda q: retriever.retrieve(q, 10, mode="bm25"),
         "dense": lambda q: retriever.retrieve(q, 10, mode="dense"),
         "hybrid": lambda q: retriever.retrieve(q, 10),
+        "answer_without_reader": lambda q: unread.ask(q, k=10),
         "answer": answer,
     }
     for question in questions[:5]:  # warm up caches and lazy imports
@@ -136,7 +147,11 @@ def measure_queries(retriever, questions: list[str], reps: int, say: Say) -> dic
                 started = time.perf_counter()
                 run(question)
                 samples[name].append(time.perf_counter() - started)
-    return {name: percentiles(values) for name, values in samples.items()}
+    result = {name: percentiles(values) for name, values in samples.items()}
+    # how many of these questions the reader read (the others are answered on the signals alone)
+    read = [not np.isnan(retriever.retrieve(q, 10).decision.reader) for q in questions]
+    result["reader_reads"] = {"questions": len(read), "read": int(sum(read))}
+    return result
 
 
 def profile_query(retriever, question: str) -> str:
@@ -334,7 +349,10 @@ def note(results: dict, profile: str) -> str:
         *note_engines(results["engines"]),
         "## Query latency (bundled corpus, real model, fast engine)", "",
         "| mode | p50 ms | p95 ms | n |", "|---|---|---|---|",
-        *[f"| {name} | {row['p50']} | {row['p95']} | {row['n']} |" for name, row in query.items()], "",
+        *[f"| {name} | {row['p50']} | {row['p95']} | {row['n']} |" for name, row in query.items() if "p50" in row], "",
+        f"The answerability reader read {query['reader_reads']['read']} of {query['reader_reads']['questions']} "
+        f"questions (those whose signals' probability is under its read_below); answer_without_reader is the same "
+        f"retriever with the reader off (the path before it).", "",
         "## Build and start", "",
         "| stage | seconds |", "|---|---|",
         *[f"| {name} | {value} |" for name, value in build.items()],
@@ -356,7 +374,9 @@ def note(results: dict, profile: str) -> str:
         f"{scale['faiss_ivf']['p50_ms']} / {scale['faiss_ivf']['recall_at_100']} / {scale['faiss_ivf']['build_s']} |",
         f"| peak RSS of the bench process | {scale['rss_mb_after']} MB |", "",
         "## Targets", "",
-        f"- full answer p50 / encode_only p50 = {ratio:.2f} (target ≤ 1.5): {'met' if ratio <= 1.5 else 'NOT met'}",
+        f"- full answer p50 / encode_only p50 = {ratio:.2f} (target ≤ 1.5): {'met' if ratio <= 1.5 else 'NOT met'}; "
+        f"without the reader {query['answer_without_reader']['p50'] / query['encode_only']['p50']:.2f}; answer p95 "
+        f"{query['answer']['p95']} ms against {query['answer_without_reader']['p95']} ms without the reader",
         f"- cold start {results['cold_start_s']} s (target ≤ 10): {'met' if results['cold_start_s'] <= 10 else 'NOT met'}",
         f"- serving memory {results['rss_mb']} MB (target ≤ 1536): {'met' if results['rss_mb'] <= 1536 else 'NOT met'}",
         f"- {scale['articles']} articles: hybrid p50 is {scale_ratio:.2f}× the bundled corpus's (target ≤ 4): "

@@ -24,17 +24,17 @@ PARTIAL_SHARE = 0.5  # 'partial' needs the best article to hold half of the ques
 C = 1.0  # inverse regularization strength
 READER_FOLDS = 2  # the reader's out-of-fold logits (two readers on half the questions each: one training's cost)
 # The reader reads a question whose signals' probability is under this; the others are answered without it. On the
-# dev questions (cross-validated signals, out-of-fold reader logits) every value from 0.5 to 1.0 abstains on the same
-# out-of-scope questions within one (305-306 of 445 at 13 of 867 refused), while the share of answerable questions
-# the reader reads falls from 100% to 14%: a confident question pays no reader, so the answer's median latency
-# stays that of the encoding (bench)
+# dev questions (cross-validated signals, out-of-fold reader logits; trained_on.read_below_sweep in the model file)
+# reading under 0.3 / 0.5 / 0.7 / 0.9 / always abstains on 336 / 351 / 355 / 359 / 359 of 495 out-of-scope questions at
+# 14 of 957 answerable refused, while the reader reads 5% / 13% / 26% / 56% / 100% of the answerable ones. 0.5 keeps
+# it off most answerable questions, so the answer's median latency stays that of the encoding (bench)
 READ_BELOW = 0.5
 # The direction each feature may push (+1 towards answerable, -1 against, 0 either): a feature whose fitted weight
 # points the other way (a collinear artefact of a small dev set, e.g. 'more words no article holds, more
 # answerable') is dropped and the model refitted, so that every weight the page explains means what it says.
 SIGNS = {"article_cosine": 1, "sentence_cosine": 1, "article_margin": 1, "bm25": 1, "covered_top1": 1,
          "covered_top3": 1, "missing": -1, "missing_share": -1, "missing_known": -1, "missing_rarity": -1,
-         "content_words": 0, "asks_quantity": 0, "quantity_unstated": -1}
+         "content_words": 0, "asks_quantity": 0, "quantity_unstated": -1, "kind_unstated": -1}
 
 
 def gold_digest() -> str:
@@ -267,6 +267,9 @@ def train(say=print, reader_logits: Path | None = None) -> dict:
          "cross_validated": {"oos_abstained": int((said & (y == 0)).sum()), "oos": int((y == 0).sum()),
                              "refused": int((said & (y == 1)).sum()), "answerable": int((y == 1).sum())},
          "cross_validated_with_reader": step["cross_validated"], "reader_pairs": len(pairs),
+         # what each value of read_below would give on the same out-of-fold figures (READ_BELOW's comment)
+         "read_below_sweep": {str(value): second_step(probabilities, logits, y, value)["cross_validated"]
+                              for value in (0.3, 0.5, 0.7, 0.9, 1.01)},
          "full_fit_above_read_below": int((base >= READ_BELOW).sum())},
         ReaderStage((step["weights"][0], step["weights"][1]), step["bias"], step["threshold"], READ_BELOW, reader_model))
     MODEL_FILE.write_text(json.dumps(answerability.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

