@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import cProfile
+import dataclasses
 import io
 import os
 import platform
@@ -127,8 +128,8 @@ def measure_queries(retriever, questions: list[str], reps: int, say: Say) -> dic
     # the path before the answerability reader (issue 16, seventh session): the same retriever, the signals alone
     from retrieval.retriever import Retriever
 
-    unread = Retriever(retriever.data, retriever.encoder, retriever.settings)
-    unread.reads = False
+    unread = Retriever(retriever.data, retriever.encoder,
+                       dataclasses.replace(retriever.settings, answerability_reader=False))
     runs = {
         "encode_only": encode_only,
         "bm25": lambda q: retriever.retrieve(q, 10, mode="bm25"),

@@ -37,6 +37,8 @@ ABLATIONS = (
            (("answerability", "thresholds"), ("calibration_cosines", True)), calibration="required"),
     System("hybrid, calibration model's cosines for citations (before issue 17)", "hybrid",
            (("calibration_cosines", True),), calibration="required"),
+    # the answerability signals alone: the reader off (the decision before issue 16's reader)
+    System("hybrid - answerability reader", "hybrid", (("answerability_reader", False),)),
     System("hybrid - places", "hybrid", (("place_boost", False),)),
     System("hybrid - abbreviations", "hybrid", (("synonyms", False),)),
     System("hybrid - everyday words", "hybrid", (("colloquial", False),)),

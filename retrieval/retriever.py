@@ -111,8 +111,9 @@ class Retriever:
         # the answerability reader (models.reader) reads the uncertain questions when the encoder carries the reader
         # the model's second step was fitted for; without it the signals' threshold decides, and the page says so
         stage = self.answerability.reader if self.answerability else None
-        self.reads = stage is not None and getattr(encoder, "reader_name", None) == stage.reader_model
-        if stage is not None and not self.reads:
+        self.reads = (stage is not None and self.settings.answerability_reader
+                      and getattr(encoder, "reader_name", None) == stage.reader_model)
+        if stage is not None and self.settings.answerability_reader and not self.reads:
             self.threshold_note = (self.threshold_note + (" " if self.threshold_note else "") +
                                    "可回答性阅读模型未加载或与判断模型不匹配，本次仅凭其他信号判断是否拒答（可能多答超出范围的问题）。")
         # never a question's focus: places, and the names the retriever maps to the regulations' words

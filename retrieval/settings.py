@@ -38,6 +38,9 @@ class Settings:
     # thresholds above then decide only where the model cannot (no model file, the dense or BM25 mode);
     # 'thresholds': the thresholds alone (the decision before issue 16)
     answerability: str = "model"
+    # the answerability reader (models.reader) reads the questions the signals are unsure of (under the model file's
+    # read_below) when the encoder carries the reader the model was fitted for; False: the signals alone decide
+    answerability_reader: bool = True
     # True: abstention and citation thresholds read the calibration model's whole-article cosines, when the index
     # holds them and the encoder is the pair (models.load_encoder(calibration=True)): the system before issue 17,
     # for evaluation. The product encodes with the ranking model alone (the calibration pass no longer earns its

@@ -131,6 +131,9 @@ def test_the_retriever_reads_uncertain_questions_only(tmp_path, monkeypatch, rea
     other = Retriever(built.data, ReadingEncoder(built.encoder, "another reader"), built.settings)
     assert not other.reads and "阅读模型未加载" in other.threshold_note
     assert other.retrieve("网络运营者能出售个人信息吗？").decision.state == "answered"
+    # Settings(answerability_reader=False): the signals alone, said by no note (it is a choice, not a fault)
+    off = Retriever(built.data, encoder, dataclasses.replace(built.settings, answerability_reader=False))
+    assert not off.reads and not off.threshold_note
 
 
 @pytest.mark.slow
