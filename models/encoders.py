@@ -132,8 +132,8 @@ class NativeEncoder:
             from models.engine import choose
             from models.reader import load_reader
 
-            engine = self.engine or choose(self.engine_name)
-            self._reader = load_reader(self.reader_dir, self.path, engine.dtype, engine.device)
+            self.load()  # the ranking model, whose tensors the reader shares
+            self._reader = load_reader(self.reader_dir, self.path, self.engine.dtype, self.engine.device, self._model)
         return self._reader.score(question, passages)
 
 

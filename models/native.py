@@ -167,6 +167,34 @@ class NativeModel:
                                                                  for name in ("query", "key", "value")])
         self.dim = int(self.weights[_WORDS].shape[1])
 
+    def with_overrides(self, overrides: dict) -> "NativeModel":
+        """A model sharing this one's tensors (and tokenizer) but for the named ones, replaced (names without the
+        folder's prefix; converted to this model's dtypes, query, key and value fused again where this model fuses
+        them). The answerability reader's bottom layers are the ranking model's: shared, not loaded twice."""
+        import copy
+
+        import torch
+
+        clone = copy.copy(self)
+        clone.weights = dict(self.weights)
+        fused_layers = set()
+        for name, tensor in overrides.items():
+            match = re.match(r"(encoder\.layer\.\d+\.attention\.self\.)(query|key|value)\.(weight|bias)$", name)
+            if self.fused and match:
+                fused_layers.add(match.group(1))
+                continue
+            if name not in self.weights:
+                raise ValueError(f"no tensor {name} to replace")
+            dtype = self.dtype if _MATRIX.search(name) else "float32"
+            clone.weights[name] = tensor.to(getattr(torch, dtype)).to(self.device)
+        for prefix in fused_layers:
+            for part in ("weight", "bias"):
+                parts = [overrides.get(f"{prefix}{n}.{part}") for n in ("query", "key", "value")]
+                if any(t is None for t in parts):
+                    raise ValueError(f"{prefix}: query, key and value must be replaced together")
+                clone.weights[f"{prefix}qkv.{part}"] = torch.cat(parts).to(getattr(torch, self.dtype)).to(self.device)
+        return clone
+
     def embed(self, texts: Sequence[str], batch_size: int = 16) -> np.ndarray:
         """Rows in the order of texts, batch_size texts of similar length at a time, in the calling thread."""
         encodings = self.tokenizer.encode_batch(list(texts))

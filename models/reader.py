@@ -94,9 +94,8 @@ class ReaderModel:
     """The ranking model's weights with the reader's top layers over them, and the head; ``score`` gives logits."""
 
     def __init__(self, ranking_dir: Path, tensors: dict, config: ReaderConfig, dtype: str = "float32",
-                 device: str = "cpu"):
+                 device: str = "cpu", base=None):
         import torch
-        from tokenizers import Tokenizer
 
         from models.native import NativeModel, native_support
 
@@ -104,27 +103,42 @@ class ReaderModel:
         if isinstance(spec, str):
             raise ValueError(f"{ranking_dir}：阅读模型需要原生前向计算（{spec}）")
         layers = {name: tensor for name, tensor in tensors.items() if name not in HEAD}
-        self.model = NativeModel(ranking_dir, spec, dtype=dtype, device=device, overrides=layers)
+        if base is not None and base.dtype == dtype and base.device == device:  # the ranking model, loaded: share it
+            self.model = base.with_overrides(layers)
+        else:
+            self.model = NativeModel(ranking_dir, spec, dtype=dtype, device=device, overrides=layers)
         self.head_weight = tensors.get("head.weight", torch.zeros(1, spec.hidden)).float().to(device)
         self.head_bias = tensors.get("head.bias", torch.zeros(1)).float().to(device)
         self.config, self.spec, self.device = config, spec, device
-        self.tokenizer = Tokenizer.from_file(str(Path(ranking_dir) / "tokenizer.json"))
-        self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(max_length=config.max_length, strategy="only_second")
+        # the ranking model's tokenizer (about 280 MB in memory for XLM-R's vocabulary: shared, not loaded twice);
+        # pairs are assembled here as the pair template does, <s> A </s></s> B </s>, the passage cut to fit
+        self.tokenizer = self.model.tokenizer
+        self.start, self.end = self.tokenizer.token_to_id("<s>"), self.tokenizer.token_to_id("</s>")
         self.prompts = (spec.prompts.get("query", ""), spec.prompts.get("passage") or spec.prompts.get("document", ""))
+
+    def token_ids(self, pairs: Sequence[tuple[str, str]]) -> list[list[int]]:
+        """<s> query </s></s> passage </s> of each pair, at most max_length tokens: the passage is cut first (the
+        question only when it alone would not leave room for 16 tokens of passage)."""
+        query, passage = self.prompts
+        texts = [text for q, p in pairs for text in (query + q, passage + p)]
+        encoded = self.tokenizer.encode_batch(texts, add_special_tokens=False)
+        rows, room = [], self.config.max_length - 4
+        for question, article in zip(encoded[0::2], encoded[1::2]):
+            first = question.ids[:max(room - 16, 1)]
+            rows.append([self.start, *first, self.end, self.end, *article.ids[:room - len(first)], self.end])
+        return rows
 
     def batch(self, pairs: Sequence[tuple[str, str]]):
         """Token ids and mask of (question, passage) pairs, padded to the longest."""
         import torch
 
-        query, passage = self.prompts
-        encodings = self.tokenizer.encode_batch([(query + q, passage + p) for q, p in pairs])
-        width = max(len(e.ids) for e in encodings)
-        ids = torch.full((len(encodings), width), self.spec.pad_id, dtype=torch.long)
+        token_rows = self.token_ids(pairs)
+        width = max(len(row) for row in token_rows)
+        ids = torch.full((len(token_rows), width), self.spec.pad_id, dtype=torch.long)
         mask = torch.zeros_like(ids)
-        for row, encoding in enumerate(encodings):
-            ids[row, :len(encoding.ids)] = torch.tensor(encoding.ids, dtype=torch.long)
-            mask[row, :len(encoding.ids)] = 1
+        for row, tokens in enumerate(token_rows):
+            ids[row, :len(tokens)] = torch.tensor(tokens, dtype=torch.long)
+            mask[row, :len(tokens)] = 1
         return ids.to(self.device), mask.to(self.device)
 
     def logits(self, ids, mask):
@@ -265,7 +279,11 @@ def prepare_reader(cache_dir: Path | None, ranking_dir: Path, progress: Progress
     return target
 
 
-def load_reader(folder: Path, ranking_dir: Path, dtype: str = "float32", device: str = "cpu") -> ReaderModel:
+def load_reader(folder: Path, ranking_dir: Path, dtype: str = "float32", device: str = "cpu",
+                base=None) -> ReaderModel:
+    """The reader of folder over the ranking model of ranking_dir; `base`, that model already loaded (a
+    models.native.NativeModel of the same dtype and device), shares its tensors but the reader's own (about 40 MB
+    instead of a second copy of the model)."""
     record = _record(folder) or {}
     config = ReaderConfig(**record.get("config", {})) if record.get("config") else ReaderConfig()
-    return ReaderModel(ranking_dir, load_tensors(folder), config, dtype, device)
+    return ReaderModel(ranking_dir, load_tensors(folder), config, dtype, device, base)

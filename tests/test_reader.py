@@ -136,6 +136,29 @@ def test_the_retriever_reads_uncertain_questions_only(tmp_path, monkeypatch, rea
     assert not off.reads and not off.threshold_note
 
 
+def test_the_reader_shares_the_ranking_model_and_assembles_pairs_as_the_template_does(product_encoder):
+    """The reader over the loaded ranking model shares its tensors and tokenizer (a second copy cost 630 MB) and
+    reads the same logits as a reader loaded on its own; its pairs are the tokenizer's pair template, cut the same."""
+    from tokenizers import Tokenizer
+
+    from models.reader import load_reader
+
+    question = "平台能不能把我的个人信息卖给别人？"
+    passages = ["中华人民共和国网络安全法\n任何个人和组织不得非法出售个人信息。" * 20, "天津市信息化促进条例\n宽带。"]
+    shared = product_encoder.read(question, passages)
+    reader = product_encoder._reader
+    word = "embeddings.word_embeddings.weight"
+    assert reader.model.weights[word] is product_encoder._model.weights[word]
+    assert reader.tokenizer is product_encoder._model.tokenizer
+    alone = load_reader(product_encoder.reader_dir, product_encoder.path)
+    np.testing.assert_allclose(alone.score(question, passages), shared, atol=1e-5)
+    template = Tokenizer.from_file(str(product_encoder.path / "tokenizer.json"))
+    template.enable_truncation(max_length=reader.config.max_length, strategy="only_second")
+    expected = [e.ids for e in template.encode_batch([("query: " + question, "passage: " + p) for p in passages])]
+    assert reader.token_ids([(question, p) for p in passages]) == expected
+    assert len(expected[0]) == reader.config.max_length  # the long article was cut to fit
+
+
 @pytest.mark.slow
 def test_the_child_process_reads_as_the_process_does(real_ranking_dir, real_reader_dir, product_encoder):
     from models.process import EncoderProcess
