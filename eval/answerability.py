@@ -110,13 +110,6 @@ def pool_reader_pairs(pool: dict, only: np.ndarray | None = None) -> list:
             if only is None or only[i] for pair in reader_pairs_of(retriever, question, retrieval)]
 
 
-def write_reader_pairs(say=print) -> Path:
-    """python -m eval reader-pairs: the shipped reader's training pairs (models/training/reader_pairs.jsonl)."""
-    from models.reader import write_reader_pairs as write
-
-    return write(pool_reader_pairs(training_pool(say)))
-
-
 def out_of_fold_reader(pool: dict, say=print, folds: int = READER_FOLDS) -> np.ndarray:
     """Each question's reader logit for its best article, from a reader trained on the other folds' questions
     (the second step is fitted on these, not on the logits of a reader that saw the question)."""
@@ -219,7 +212,6 @@ def second_step(base: np.ndarray, reader: np.ndarray, y: np.ndarray, read_below:
     said = read & (probability < threshold)
     model = LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(z, y)
     return {"weights": [float(w) for w in model.coef_[0]], "bias": float(model.intercept_[0]), "threshold": threshold,
-            "read_below": read_below, "probabilities": np.where(read, probability, 1.0),
             "cross_validated": {"oos_abstained": int((said & (y == 0)).sum()), "oos": int((y == 0).sum()),
                                 "refused": int((said & (y == 1)).sum()), "answerable": int((y == 1).sum()),
                                 "read": int(read.sum()), "answerable_read": int((read & (y == 1)).sum())}}
@@ -230,6 +222,8 @@ def train(say=print, reader_logits: Path | None = None) -> dict:
     models/training/reader_pairs.jsonl); returns its summary. The reader itself is trained by `python -m models
     prepare`. reader_logits: a file of out-of-fold logits to reuse (written on the first run next to the model
     cache), so that refitting the steps does not train the fold readers again."""
+    import dataclasses
+
     from core import paths
     from models.protocol import folder_model_name
     from models.reader import ReaderConfig, expected_record, pairs_digest, write_reader_pairs as write_pairs
@@ -259,18 +253,17 @@ def train(say=print, reader_logits: Path | None = None) -> dict:
     # the step reads the signals' cross-validated probabilities (the full fit's would be optimistic on dev)
     step = second_step(probabilities, logits, y)
     reader_model = expected_record(folder_model_name(pool["ranking_dir"]), pairs, ReaderConfig())["model_name"]
-    answerability = AnswerabilityModel(
-        answerability.features, answerability.mean, answerability.scale, answerability.weights, answerability.bias,
-        threshold, PARTIAL_SHARE,
-        {"ranking_model": pool["ranking_model"], "gold_digest": gold_digest(), "splits": pool["names"], "C": C,
-         "max_refused": MAX_REFUSED, "dropped": [name for name, keep in zip(FEATURES, kept) if not keep],
-         "cross_validated": {"oos_abstained": int((said & (y == 0)).sum()), "oos": int((y == 0).sum()),
-                             "refused": int((said & (y == 1)).sum()), "answerable": int((y == 1).sum())},
-         "cross_validated_with_reader": step["cross_validated"], "reader_pairs": len(pairs),
-         # what each value of read_below would give on the same out-of-fold figures (READ_BELOW's comment)
-         "read_below_sweep": {str(value): second_step(probabilities, logits, y, value)["cross_validated"]
-                              for value in (0.3, 0.5, 0.7, 0.9, 1.01)},
-         "full_fit_above_read_below": int((base >= READ_BELOW).sum())},
-        ReaderStage((step["weights"][0], step["weights"][1]), step["bias"], step["threshold"], READ_BELOW, reader_model))
+    answerability = dataclasses.replace(answerability, trained_on={
+        "ranking_model": pool["ranking_model"], "gold_digest": gold_digest(), "splits": pool["names"], "C": C,
+        "max_refused": MAX_REFUSED, "dropped": [name for name, keep in zip(FEATURES, kept) if not keep],
+        "cross_validated": {"oos_abstained": int((said & (y == 0)).sum()), "oos": int((y == 0).sum()),
+                            "refused": int((said & (y == 1)).sum()), "answerable": int((y == 1).sum())},
+        "cross_validated_with_reader": step["cross_validated"], "reader_pairs": len(pairs),
+        # what each value of read_below would give on the same out-of-fold figures (READ_BELOW's comment)
+        "read_below_sweep": {str(value): second_step(probabilities, logits, y, value)["cross_validated"]
+                             for value in (0.3, 0.5, 0.7, 0.9, 1.01)},
+        "full_fit_above_read_below": int((base >= READ_BELOW).sum())},
+        reader=ReaderStage((step["weights"][0], step["weights"][1]), step["bias"], step["threshold"], READ_BELOW,
+                           reader_model))
     MODEL_FILE.write_text(json.dumps(answerability.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return answerability.trained_on

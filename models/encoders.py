@@ -129,7 +129,6 @@ class NativeEncoder:
         if self.reader_dir is None:
             raise ValueError("this encoder has no answerability reader")
         if self._reader is None:
-            from models.engine import choose
             from models.reader import load_reader
 
             self.load()  # the ranking model, whose tensors the reader shares

@@ -115,8 +115,7 @@ class NativeModel:
     `device` is a torch device ('cpu', 'cuda').
     """
 
-    def __init__(self, folder: Path, spec: NativeSpec, dtype: str = "float32", device: str = "cpu",
-                 overrides: dict | None = None):
+    def __init__(self, folder: Path, spec: NativeSpec, dtype: str = "float32", device: str = "cpu"):
         import torch
         from safetensors import safe_open
         from tokenizers import Tokenizer
@@ -153,10 +152,6 @@ class NativeModel:
         with safe_open(path, framework="pt") as weights:
             for name in names:
                 self.weights.setdefault(name[len(prefix):], weights.get_tensor(name))
-        for name, tensor in (overrides or {}).items():
-            if name not in self.weights:
-                raise ValueError(f"{folder}: no tensor {name} to replace")
-            self.weights[name] = tensor.to(getattr(torch, dtype if _MATRIX.search(name) else "float32"))
         self.weights = {name: tensor.to(device) for name, tensor in self.weights.items()}
         self.fused = dtype != "float32"  # query, key and value in one product (float32 keeps the reference's three)
         if self.fused:

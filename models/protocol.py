@@ -2,9 +2,11 @@
 `name` and `dim` for index manifests; and the deterministic `FakeEncoder` unit tests use instead of a model."""
 from __future__ import annotations
 
+import hashlib
 import json
 import zlib
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -34,6 +36,24 @@ class Encoder(Protocol):
     def encode(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
         """float32 array of shape (len(texts), dim), each row L2-normalized."""
         ...
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """The rows of a JSON Lines data file (the models' training pairs), blank lines skipped."""
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def write_jsonl(rows: Sequence, path: Path) -> Path:
+    """Write dataclass records as JSON Lines (UTF-8, one object per line); returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(asdict(row), ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def records_digest(rows: Sequence) -> str:
+    """SHA-256 of dataclass records as one JSON list: what a trained model's name and record say it was trained on."""
+    return hashlib.sha256(json.dumps([asdict(row) for row in rows], ensure_ascii=False).encode()).hexdigest()
 
 
 def check_input(texts: Sequence[str], kind: str) -> None:

