@@ -39,6 +39,7 @@ ABLATIONS = (
            (("calibration_cosines", True),), calibration="required"),
     # the answerability signals alone: the reader off (the decision before issue 16's reader)
     System("hybrid - answerability reader", "hybrid", (("answerability_reader", False),)),
+    System("hybrid - absent-law gate", "hybrid", (("absent_law_gate", False),)),
     System("hybrid - places", "hybrid", (("place_boost", False),)),
     System("hybrid - abbreviations", "hybrid", (("synonyms", False),)),
     System("hybrid - everyday words", "hybrid", (("colloquial", False),)),
@@ -118,6 +119,9 @@ def decision_score(retriever, decision) -> tuple[float, float]:
     signals' probability and threshold; (nan, nan) where thresholds decided."""
     if decision is None or decision.decided_by != "model":
         return float("nan"), float("nan")
+    if decision.absent_laws:  # names a law the corpus does not hold: abstains at any threshold
+        return 0.0, (retriever.answerability.reader.threshold if retriever.answerability.reader is not None
+                     and retriever.reads else decision.threshold)
     stage = retriever.answerability.reader if retriever.answerability is not None else None
     if stage is None or not retriever.reads:
         return decision.probability, decision.threshold

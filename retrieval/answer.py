@@ -118,12 +118,15 @@ def _abstain(retrieval: Retrieval, articles: dict[str, Article], regulations: di
                                       _excerpts(article, query_text, settings, max_units=None if partial else 1)))
     if partial and nearby:
         lead = wording.partial(decision.uncovered, decision.unstated_quantity,
-                               list(dict.fromkeys(c.regulation for c in nearby)))
+                               list(dict.fromkeys(c.regulation for c in nearby)), decision.absent_laws)
         return Answer(question=retrieval.query.original, lead=lead, citations=tuple(nearby), abstained=True,
                       notes=tuple(notes), terms=wording.key_terms(query_text, nearby, []), state="partial",
-                      uncovered=decision.uncovered, reason=decision.reason)
+                      uncovered=decision.uncovered, reason=decision.reason, absent_laws=decision.absent_laws)
+    if decision is not None and decision.absent_laws:
+        notes = notes + [wording.absent_law(decision.absent_laws) + "。"]
     if nearby:
         notes = notes + [wording.NEARBY_NOTE]
     return Answer(question=retrieval.query.original, lead=wording.not_found(regulations), citations=tuple(nearby),
                   abstained=True, notes=tuple(notes), terms=wording.key_terms(query_text, nearby, []),
-                  state="not_found", reason=decision.reason if decision else "")
+                  state="not_found", reason=decision.reason if decision else "",
+                  absent_laws=decision.absent_laws if decision else ())

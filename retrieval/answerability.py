@@ -277,10 +277,16 @@ _SAYS = {
 }
 
 
+def absent_text(absent: tuple[str, ...]) -> str:
+    return f"问题提到的{'、'.join(f'《{name}》' for name in absent)}不在所检索的法规中"
+
+
 def decide(model: AnswerabilityModel, values: dict[str, float], uncovered: tuple[str, ...],
-           reader: float | None = None) -> Decision:
+           reader: float | None = None, absent: tuple[str, ...] = ()) -> Decision:
     """The three-state decision from the model's probability, with the signals that weighed most. ``reader``: the
-    reader's logit for the best article, when it read the question (``model.reads``); its step then decides."""
+    reader's logit for the best article, when it read the question (``model.reads``); its step then decides.
+    ``absent``: laws the question names that the searched corpus does not hold: the corpus answers it at most in
+    part, whatever the probability (the state is then 'partial', or 'not_found' where nothing is plausible)."""
     base = model.probability(values)
     staged = reader is not None and model.reader is not None
     probability = model.reader.probability(base, reader) if staged else base
@@ -288,6 +294,8 @@ def decide(model: AnswerabilityModel, values: dict[str, float], uncovered: tuple
     unstated = bool(values.get("quantity_unstated")) or values.get("kind_unstated", 0.0) > 0
     contributions = model.contributions(values)
     signals = []
+    if absent:
+        signals.append(Signal("absent_law", float(len(absent)), absent_text(absent)))
     if staged and probability < threshold and reader < 0:
         signals.append(Signal("reader", reader, f"阅读模型把问题和最相关条文放在一起读，判断该条文没有回答这个问题（评分 {reader:.1f}）"))
     # the page names the evidence against answering, strongest first (a negative share of the logit)
@@ -305,14 +313,16 @@ def decide(model: AnswerabilityModel, values: dict[str, float], uncovered: tuple
     score = f"可回答评分 {probability:.2f}（阈值 {threshold:.2f}）"
     if staged:
         score += f"，其中阅读模型评分 {reader:.1f}、其余信号评分 {base:.2f}"
-    extra = {"reader": float(reader) if staged else float("nan"), "base_probability": base}
-    if probability >= threshold:
+    extra = {"reader": float(reader) if staged else float("nan"), "base_probability": base, "absent_laws": absent}
+    if probability >= threshold and not absent:
         return Decision("answered", probability, threshold, uncovered, f"判断依据：{score}。", tuple(signals),
                         features=tuple(values.items()), unstated_quantity=unstated, **extra)
     # partial: the best article holds most of the question's words that some article holds
     held = values["covered_top1"] / (1.0 - values["missing_share"]) if values["missing_share"] < 1.0 else 0.0
-    partly = (uncovered or unstated) and held >= model.partial_share
-    shown = signals[:3 if staged else 2]  # where the reader read: its verdict first, then two signals as elsewhere
+    # a question naming an absent law that the signals would answer: the corpus answers the rest of it
+    partly = (absent and probability >= threshold) or ((uncovered or unstated or absent) and held >= model.partial_share)
+    # where the reader read: its verdict first, then two signals as elsewhere (after the absent law, when named)
+    shown = signals[:(3 if staged else 2) + bool(absent)]
     named = [s.text for s in shown]
     if uncovered and not any(s.name == "missing" for s in shown):
         # words no searched article holds lower the coverage shares the model reads: the page names them

@@ -13,6 +13,8 @@ SYNONYMS: tuple[tuple[str, str], ...] = (
     ("网信办", "网信部门"), ("网信委", "网信部门"), ("等保", "网络安全等级保护"), ("关基", "关键信息基础设施"),
     ("app", "网络运营者 网络服务提供者"), ("小程序", "网络运营者 网络服务提供者"), ("信息话", "信息化"),
     ("政务云", "电子政务 政务信息系统"), ("大数据局", "政务数据主管部门"),
+    # Taiwan and Hong Kong words that OpenCC's tw2sp leaves (個資 -> 个资, 帳號 -> 帐号, 資安 -> 资安, 私隱 -> 私隐)
+    ("个资", "个人信息"), ("帐号", "账号"), ("资安", "网络安全"), ("私隐", "隐私"),
 )
 
 # What people call the national laws and their subjects -> the laws' own words (appended to what both sides
@@ -50,6 +52,93 @@ def expand_law_words(text: str, law_words) -> str:
              if t not in text]
     extra = list(dict.fromkeys(extra))
     return text if not extra else f"{text} {' '.join(extra)}"
+
+
+# Names people give laws and regulations, without 中华人民共和国. A question that names one the searched corpus does
+# not hold is answered at most in part, and the answer says which law it does not hold (issue 16: 按消费者权益保护法能
+# 退一赔三吗 is not answered by the 电子商务法's articles, however close). Titles written in 《》 count too. A law the
+# corpus's own articles cite is not absent: the citing article speaks of it (湖南 's new regulation repeals the old
+# 《湖南省信息化条例》). A name counts only where it starts and ends on the question's word boundaries (电子合同法律效力
+# names no 合同法). 个资法 is left out: Taiwanese users give that name to the mainland's 个人信息保护法 too.
+LAW_NAMES: tuple[str, ...] = tuple("""
+宪法 刑法 刑法修正案 民法典 民法通则 民法总则 合同法 物权法 侵权责任法 婚姻法 继承法 担保法 民事诉讼法 刑事诉讼法 行政诉讼法
+行政复议法 行政复议条例 行政处罚法 行政许可法 行政强制法 国家赔偿法 治安管理处罚法 立法法 监察法 公务员法 律师法 仲裁法 人民调解法
+消费者权益保护法 产品质量法 广告法 价格法 反不正当竞争法 反垄断法 食品安全法 药品管理法 计量法 标准化法 商标法 专利法 著作权法
+公司法 合伙企业法 企业破产法 证券法 保险法 商业银行法 中国人民银行法 反洗钱法 票据法 信托法 银行业监督管理法 税收征收管理法
+个人所得税法 企业所得税法 增值税法 劳动法 劳动合同法 就业促进法 社会保险法 工会法 安全生产法 消防法 道路交通安全法 旅游法
+邮政法 电信条例 广播电视管理条例 电影产业促进法 出版管理条例 网络出版服务管理规定 互联网信息服务管理办法
+互联网用户账号信息管理规定 互联网信息服务算法推荐管理规定 算法推荐管理规定 深度合成管理规定 生成式人工智能服务管理暂行办法
+网络信息内容生态治理规定 网络安全审查办法 数据出境安全评估办法 个人信息出境标准合同办法 促进和规范数据跨境流动规定
+儿童个人信息网络保护规定 网络安全等级保护条例 计算机信息系统安全保护条例 计算机信息网络国际联网管理暂行规定 征信业管理条例
+保守国家秘密法 保密法 国家安全法 反恐怖主义法 反间谍法 国家情报法 档案法 统计法 测绘法 电力法 教育法 义务教育法 高等教育法
+教师法 未成年人保护法 预防未成年人犯罪法 家庭教育促进法 妇女权益保障法 老年人权益保障法 残疾人保障法 英雄烈士保护法
+传染病防治法 基本医疗卫生与健康促进法 医师法 精神卫生法 人口与计划生育法 兵役法 出境入境管理法 护照法 居民身份证法
+户口登记条例 政府采购法 招标投标法 预算法 审计法 城乡规划法 土地管理法 城市房地产管理法 物业管理条例 环境保护法
+科学技术进步法 促进科技成果转化法 中小企业促进法 农业法 反食品浪费法 慈善法 村民委员会组织法 地方各级人民代表大会和地方各级人民政府组织法
+社会秩序维护法 个人资料保护法 个人数据保护法 资通安全管理法 个人资料(私隐)条例 私隐条例 通用数据保护条例 gdpr
+""".split())
+# The books of the 民法典 that the corpus may not hold, as people name them
+CODE_BOOKS: tuple[str, ...] = ("总则编", "物权编", "合同编", "婚姻家庭编", "继承编", "侵权责任编", "人格权编")
+_QUOTED_TITLE = re.compile(r"《([^《》]{2,40}?)》")
+_LAW_LIKE = re.compile(r"(?:法|法典|条例|规定|办法|细则|决定|解释|规则|编)$")
+_STATE = "中华人民共和国"
+
+
+def short_title(title: str) -> str:
+    """A regulation's title as people name it: without 中华人民共和国, spaces and a trailing （…）."""
+    title = re.sub(r"\s+", "", title)
+    title = re.sub(r"[（(][^（）()]*[）)]$", "", title) if not title.endswith("(私隐)条例") else title
+    return title[len(_STATE):] if title.startswith(_STATE) and len(title) > len(_STATE) else title
+
+
+def cited_titles(texts) -> tuple[str, ...]:
+    """The law-like titles that texts cite in 《》 (short forms)."""
+    found = {short_title(m.group(1)) for text in texts for m in _QUOTED_TITLE.finditer(text)}
+    return tuple(sorted(t for t in found if _LAW_LIKE.search(t) and len(t) >= 3))
+
+
+def named_laws(text: str, cut, names: tuple[str, ...] = LAW_NAMES) -> tuple[str, ...]:
+    """The laws and regulations a (normalized) question names, in order: titles in 《》 that read like a law's,
+    and the names in ``names`` (and the 民法典's books) that start and end on the boundaries of ``cut``'s words."""
+    found: list[tuple[int, str]] = []
+    taken = [False] * len(text)
+    for match in _QUOTED_TITLE.finditer(text):
+        title = short_title(match.group(1))
+        if _LAW_LIKE.search(title):
+            found.append((match.start(), title))
+            for i in range(match.start(), match.end()):
+                taken[i] = True
+    candidates = sorted({name for name in names + CODE_BOOKS if name in text}, key=len, reverse=True)
+    bounds, position = {0}, 0
+    for word in cut(text) if candidates else ():
+        position += len(word)
+        bounds.add(position)
+    for name in candidates:
+        for match in re.finditer(re.escape(name), text):
+            start, end = match.start(), match.end()
+            if start in bounds and end in bounds and not any(taken[start:end]):
+                book = name in CODE_BOOKS
+                found.append((start, f"民法典{name}" if book else name))
+                for i in range(start, end):
+                    taken[i] = True
+    return tuple(dict.fromkeys(name for _, name in sorted(found)))
+
+
+_BOOK = re.compile(r"第[一二三四五六七]编\s*(\S+?)(?:编)?(?:\s|$)")
+
+
+def held_books(title: str, chapters) -> tuple[str, ...]:
+    """The books (编) a regulation's articles come from, named as people name them (民法典人格权编)."""
+    books = {m.group(1) + "编" for chapter in chapters for m in [_BOOK.search(chapter)] if m}
+    return tuple(short_title(title) + book for book in sorted(books))
+
+
+def absent_laws(named: tuple[str, ...], held_titles) -> tuple[str, ...]:
+    """The named laws that none of held_titles (the searched corpus's regulations, and the books it holds as
+    held_books names them) is: a name is held when it is part of a held title's short form (民法典 is held by
+    中华人民共和国民法典, 民法典人格权编 by the book its articles come from)."""
+    held = [short_title(t) for t in held_titles]
+    return tuple(name for name in named if not any(name in title for title in held))
 
 
 # Everyday words -> the regulations' words, for the BM25 side only: the dense model already relates

@@ -47,6 +47,7 @@ class Query:
     cleaned: str = ""  # normalized, without expansions: what the answer's wording reads
     earlier: bool = False  # asks what a provision said before (修改前, 旧版 …): historical versions are searched
     edition_year: str = ""  # names a version by its year (2021年版): that version is searched
+    laws: tuple[str, ...] = ()  # the laws and regulations it names (retrieval.normalize.named_laws), short forms
 
     @property
     def is_comparison(self) -> bool:
@@ -93,6 +94,7 @@ class Decision:
     unstated_quantity: bool = False  # asks an amount, price or time limit that the best articles do not state
     reader: float = float("nan")  # the reader's logit for the best article (models.reader; nan when it did not read)
     base_probability: float = float("nan")  # the signals' probability before the reader (nan when no model decided)
+    absent_laws: tuple[str, ...] = ()  # laws the question names that the searched corpus does not hold
 
     @property
     def answered(self) -> bool:
@@ -170,6 +172,7 @@ class Answer:
     state: str = ""  # STATES: 'answered', 'partial' or 'not_found' ('' in records made before issue 16)
     uncovered: tuple[str, ...] = ()  # for 'partial': the question's words no searched article holds
     reason: str = ""  # which signal decided whether the corpus answers (retrieval.records.Decision.reason)
+    absent_laws: tuple[str, ...] = ()  # laws the question names that the searched corpus does not hold
     retrieval: Retrieval | None = field(default=None, compare=False, repr=False)  # the hits it was composed from
 
     def blocks(self) -> tuple[Block, ...]:

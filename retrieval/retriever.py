@@ -9,12 +9,13 @@ import numpy as np
 
 from index.lexical import Lexical
 from index.store import IndexData
-from index.tokenize import make_tokenizer
+from index.tokenize import make_segmenter, make_tokenizer
 from ingest.text import clean_question, without_surrogates
 from retrieval.fusion import convex, interleave, rrf
 from retrieval import answerability
-from retrieval.normalize import (COLLOQUIAL, LAW_WORDS, SYNONYMS, colloquial_expansion, detect_places,
-                                 expand_law_words, expand_synonyms, law_word_targets, place_aliases)
+from retrieval.normalize import (COLLOQUIAL, LAW_NAMES, LAW_WORDS, SYNONYMS, absent_laws, cited_titles,
+                                 colloquial_expansion, detect_places, expand_law_words, expand_synonyms,
+                                 held_books, law_word_targets, named_laws, place_aliases, short_title)
 from retrieval.records import NATIONAL, Answer, Decision, EmptyQuestion, Filters, Hit, Query, Retrieval
 from retrieval.settings import Settings
 
@@ -61,6 +62,7 @@ class Retriever:
         self.encoder = encoder
         self.settings = settings or Settings()
         self.tokenize = make_tokenizer()
+        self.segment = make_segmenter().lcut
         # the index's persisted bm25s index; rank-bm25 (for comparison) is built from the stored tokens
         self.lexical = data.lexical if self.settings.bm25_backend == "bm25s" else \
             Lexical(data.bm25_tokens, self.settings.bm25_backend)
@@ -93,6 +95,11 @@ class Retriever:
         # the names people give the laws and their subjects, mapped to the words this corpus holds
         self.words = answerability.corpus_words(data)  # which articles hold a word (shared per index)
         self.law_words = law_word_targets(self.words.joined)
+        # the laws a question can name: the common names and the index's own regulations (a narrowed scope can
+        # leave one out); a named one the searched rows do not hold, and no article cites, gates the answer
+        self.cited_laws = cited_titles(a.text for a in data.articles)
+        self.books_of_row = np.array([";".join(held_books(a.regulation, [a.chapter])) for a in data.articles])
+        self.law_names = tuple(dict.fromkeys(LAW_NAMES + tuple(short_title(r.title) for r in data.regulations)))
         # whether the corpus answers: the model (retrieval/answerability.json) unless told to use the thresholds
         # it holds for the ranking model whose cosines it was trained on; with another one the thresholds decide
         model = answerability.load_model() if self.settings.answerability == "model" else None
@@ -160,9 +167,10 @@ class Retriever:
         searched = expand_law_words(expand_synonyms(text), self.law_words) if self.settings.synonyms else text
         lexical = colloquial_expansion(searched) if self.settings.colloquial else searched
         year = _EDITION_YEAR.search(text)
+        laws = named_laws(text, self.segment, self.law_names) if self.settings.absent_law_gate else ()
         return Query(original=question, text=searched, places=places, truncated=truncated,
                      lexical_text="" if lexical == searched else lexical, cleaned=text,
-                     earlier=bool(_EARLIER.search(text)), edition_year=year.group(1) if year else "")
+                     earlier=bool(_EARLIER.search(text)), edition_year=year.group(1) if year else "", laws=laws)
 
     # 2. each side's scores
     def bm25_scores(self, query: Query, expanded: bool = True) -> np.ndarray:
@@ -347,13 +355,16 @@ class Retriever:
         best_bm25 = float(bm25[allowed].max()) if mode != "dense" and allowed.any() else float("inf")
         decision = None
         if hits and mode != "bm25":
-            decision = self._decide(query, ranked[:3], allowed, vector, confidence, margin, best_bm25, mode)
+            held = set(self.regulation_of_row[allowed].tolist()) | set(self.cited_laws) \
+                | {book for books in set(self.books_of_row[allowed].tolist()) for book in books.split(";") if book}
+            absent = absent_laws(query.laws, held) if query.laws else ()
+            decision = self._decide(query, ranked[:3], allowed, vector, confidence, margin, best_bm25, mode, absent)
         abstained = not hits or (decision is not None and not decision.answered)
         return Retrieval(query=query, hits=hits, abstained=abstained, confidence=confidence, filters=filters,
                          decision=decision)
 
     def _decide(self, query: Query, top: list[int], allowed: np.ndarray, vector: np.ndarray, confidence: float,
-                margin: float, best_bm25: float, mode: str) -> Decision:
+                margin: float, best_bm25: float, mode: str, absent: tuple[str, ...] = ()) -> Decision:
         """Whether the corpus answers: the question read against its best articles (retrieval.answerability)."""
         if self._ranks_with_calibration:  # the vector is the calibration model's: the passages are not
             article = sentence = confidence
@@ -370,7 +381,7 @@ class Retriever:
         reader = None
         if self.reads and self.answerability.reads(self.answerability.probability(values)):
             reader = float(self.encoder.read(query.text, [texts[0]])[0])
-        return answerability.decide(self.answerability, values, uncovered, reader)
+        return answerability.decide(self.answerability, values, uncovered, reader, absent)
 
     def _defining_rows(self, text: str, allowed: np.ndarray) -> list[int]:
         """Allowed articles defining the (longest) term whose meaning the question asks."""

@@ -41,6 +41,9 @@ class Settings:
     # the answerability reader (models.reader) reads the questions the signals are unsure of (under the model file's
     # read_below) when the encoder carries the reader the model was fitted for; False: the signals alone decide
     answerability_reader: bool = True
+    # a question naming a law or regulation the searched corpus does not hold (按消费者权益保护法…, 《江苏省信息化条例》) is
+    # answered at most in part, and the answer names the law it does not hold (retrieval.normalize.LAW_NAMES)
+    absent_law_gate: bool = True
     # True: abstention and citation thresholds read the calibration model's whole-article cosines, when the index
     # holds them and the encoder is the pair (models.load_encoder(calibration=True)): the system before issue 17,
     # for evaluation. The product encodes with the ranking model alone (the calibration pass no longer earns its

@@ -48,15 +48,23 @@ def not_found(regulations: dict[str, Regulation]) -> str:
             "这些法规以外的问题，请查阅其他法律法规或咨询有关部门。")
 
 
-def partial(uncovered: tuple[str, ...], unstated_quantity: bool, regulation_titles: list[str]) -> str:
+def partial(uncovered: tuple[str, ...], unstated_quantity: bool, regulation_titles: list[str],
+            absent: tuple[str, ...] = ()) -> str:
     """The lead of a partial answer: what the corpus does not cover, then where the nearest provisions are."""
     gaps = []
+    if absent:
+        gaps.append(absent_law(absent))
     if uncovered:
         gaps.append(f"本助手收录的法规中没有出现“{'”“'.join(uncovered)}”，未规定问题所问的事项")
     if unstated_quantity:
         gaps.append(("最相关的条文也" if gaps else "本助手收录的法规") + "没有规定问题所问的具体数额、期限或标准")
     where = "、".join(f"《{title}》" for title in regulation_titles)
     return "；".join(gaps) + f"。以下是{where}中与问题部分相关的规定，只涉及问题的一部分，仅供参考。"
+
+
+def absent_law(absent: tuple[str, ...]) -> str:
+    """Laws a question names that the searched corpus does not hold."""
+    return f"本助手所检索的法规不包括问题提到的{'、'.join(f'《{name}》' for name in absent)}，无法按该法回答"
 
 
 def truncated_note(limit: int) -> str:

@@ -182,6 +182,49 @@ def test_app_page_and_json_show_state_and_reason(retriever):
     assert 'data-state="partial"' in html and 'class="reason"' in html
 
 
+def test_named_laws_are_read_on_word_boundaries():
+    from index.tokenize import make_segmenter
+    from ingest.text import clean_question
+    from retrieval.normalize import absent_laws, held_books, named_laws
+
+    cut = make_segmenter().lcut
+    ask = lambda q: named_laws(clean_question(q)[0], cut)  # noqa: E731
+    assert ask("在网上买到假货，按消费者权益保护法能要求退一赔三吗？") == ("消费者权益保护法",)
+    assert ask("劳动合同法里怎么规定？") == ("劳动合同法",)  # the longest name, not 合同法 inside it
+    assert ask("电子合同的法律效力怎么认定？") == ()
+    assert ask("电子合同法律效力怎么认定？") == ()  # 合同法 ends inside 法律效力: no law is named
+    assert ask("公民法律意识怎么提高？") == ()
+    assert ask("在台灣網路上散布不實訊息，會違反社會秩序維護法嗎？") == ("社会秩序维护法",)
+    assert ask("《江苏省信息化条例》对规划有什么要求？") == ("江苏省信息化条例",)
+    assert ask("《王者荣耀》限制未成年人玩多久？") == ()  # a title in 《》 that is no law's
+    assert ask("民法典合同编怎么规定？") == ("民法典", "民法典合同编")
+    held = ["中华人民共和国民法典", "民法典人格权编", "中华人民共和国个人信息保护法"]
+    assert absent_laws(("民法典", "民法典合同编"), held) == ("民法典合同编",)
+    assert absent_laws(("民法典", "民法典人格权编", "个人信息保护法"), held) == ()
+    assert absent_laws(("刑法",), held) == ("刑法",)
+    assert held_books("中华人民共和国民法典", ["第四编　人格权　第一章　一般规定"]) == ("民法典人格权编",)
+
+
+def test_a_named_law_the_corpus_does_not_hold_answers_only_in_part(retriever):
+    answer = retriever.ask("按消费者权益保护法，网络运营者能出售用户的个人信息吗？")
+    assert answer.state == "partial" and answer.abstained and answer.absent_laws == ("消费者权益保护法",)
+    assert answer.lead.startswith("本助手所检索的法规不包括问题提到的《消费者权益保护法》")
+    assert answer.citations[0].key == "天津市信息条例#2" and answer.citations[0].role == "nearby"
+    assert "问题提到的《消费者权益保护法》不在所检索的法规中" in answer.reason
+    # the same question without the law's name is answered; the gate can be switched off
+    assert retriever.ask("网络运营者能出售用户的个人信息吗？").state == "answered"
+    from retrieval.retriever import Retriever
+
+    ungated = Retriever(retriever.data, retriever.encoder,
+                        dataclasses.replace(retriever.settings, absent_law_gate=False))
+    ungated.answerability = retriever.answerability
+    plain = ungated.ask("按消费者权益保护法，网络运营者能出售用户的个人信息吗？")
+    assert plain.absent_laws == () and "问题提到的《" not in plain.reason + plain.lead  # the tiny model's missing words
+    assert plain.state == "partial" and "没有出现“消费者”" in plain.lead
+    # a law the corpus holds is no gate: the tiny corpus is 天津市信息条例
+    assert retriever.ask("《天津市信息条例》规定网络运营者能出售用户的个人信息吗？").state == "answered"
+
+
 NEAR_TOPIC = ["天津的家庭宽带一个月多少钱？", "北京市小客車指標搖號怎麼申請？", "河北的5G基站电费每度补贴多少钱？",
               "网约车司机出车祸平台要赔多少钱？"]
 HARD_ANSWERABLE = [("小区物业能不能只让一家宽带公司进小区？", "河北省信息化条例#16"),

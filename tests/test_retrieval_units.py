@@ -52,6 +52,15 @@ def test_synonyms_are_appended(question, added):
     assert expanded.startswith(question) and added in expanded
 
 
+@pytest.mark.parametrize("question, added", [
+    ("公司的個資外洩了怎麼辦？", "个人信息"), ("LINE帳號被盜了", "账号"), ("資安事件要通報嗎？", "网络安全"),
+])
+def test_taiwan_words_reach_the_laws_words(question, added):
+    """OpenCC's tw2sp leaves 个资, 帐号 and 资安; the vocabulary appends the mainland words."""
+    text, _ = clean_question(question)
+    assert added not in text and added in expand_synonyms(text)
+
+
 def test_clean_question_truncates_and_drops_control_characters():
     text, truncated = clean_question("问\x00题\x1b" + "字" * 600)
     assert text.startswith("问 题") and len(text) == 500 and truncated
