@@ -56,10 +56,10 @@ def expand_law_words(text: str, law_words) -> str:
 
 # Names people give laws and regulations, without 中华人民共和国. A question that names one the searched corpus does
 # not hold is answered at most in part, and the answer says which law it does not hold (issue 16: 按消费者权益保护法能
-# 退一赔三吗 is not answered by the 电子商务法's articles, however close). Titles written in 《》 count too. A law the
-# corpus's own articles cite is not absent: the citing article speaks of it (湖南 's new regulation repeals the old
-# 《湖南省信息化条例》). A name counts only where it starts and ends on the question's word boundaries (电子合同法律效力
-# names no 合同法). 个资法 is left out: Taiwanese users give that name to the mainland's 个人信息保护法 too.
+# 退一赔三吗 is not answered by the 电子商务法's articles, however close, even where one of them points to it: 适用《中华
+# 人民共和国消费者权益保护法》的有关规定). Titles written in 《》 count too. A law the corpus's own articles repeal is not
+# absent: the repealing article answers whether it still holds (湖南's new regulation: 《湖南省信息化条例》同时废止).
+# A name counts only where it starts and ends on the question's word boundaries (电子合同法律效力 names no 合同法). 个资法 is left out: Taiwanese users give that name to the mainland's 个人信息保护法 too.
 LAW_NAMES: tuple[str, ...] = tuple("""
 宪法 刑法 刑法修正案 民法典 民法通则 民法总则 合同法 物权法 侵权责任法 婚姻法 继承法 担保法 民事诉讼法 刑事诉讼法 行政诉讼法
 行政复议法 行政复议条例 行政处罚法 行政许可法 行政强制法 国家赔偿法 治安管理处罚法 立法法 监察法 公务员法 律师法 仲裁法 人民调解法
@@ -91,9 +91,12 @@ def short_title(title: str) -> str:
     return title[len(_STATE):] if title.startswith(_STATE) and len(title) > len(_STATE) else title
 
 
-def cited_titles(texts) -> tuple[str, ...]:
-    """The law-like titles that texts cite in 《》 (short forms)."""
-    found = {short_title(m.group(1)) for text in texts for m in _QUOTED_TITLE.finditer(text)}
+_REPEALED = re.compile(r"《([^《》]{2,40}?)》(?:同时)?(?:予以)?废止")
+
+
+def repealed_titles(texts) -> tuple[str, ...]:
+    """The law-like titles that texts repeal (《…》同时废止), as short forms."""
+    found = {short_title(m.group(1)) for text in texts for m in _REPEALED.finditer(text)}
     return tuple(sorted(t for t in found if _LAW_LIKE.search(t) and len(t) >= 3))
 
 

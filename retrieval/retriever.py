@@ -13,9 +13,10 @@ from index.tokenize import make_segmenter, make_tokenizer
 from ingest.text import clean_question, without_surrogates
 from retrieval.fusion import convex, interleave, rrf
 from retrieval import answerability
-from retrieval.normalize import (COLLOQUIAL, LAW_NAMES, LAW_WORDS, SYNONYMS, absent_laws, cited_titles,
+from retrieval.normalize import (COLLOQUIAL, LAW_NAMES, LAW_WORDS, SYNONYMS, absent_laws,
                                  colloquial_expansion, detect_places, expand_law_words, expand_synonyms,
-                                 held_books, law_word_targets, named_laws, place_aliases, short_title)
+                                 held_books, law_word_targets, named_laws, place_aliases, repealed_titles,
+                                 short_title)
 from retrieval.records import NATIONAL, Answer, Decision, EmptyQuestion, Filters, Hit, Query, Retrieval
 from retrieval.settings import Settings
 
@@ -96,8 +97,8 @@ class Retriever:
         self.words = answerability.corpus_words(data)  # which articles hold a word (shared per index)
         self.law_words = law_word_targets(self.words.joined)
         # the laws a question can name: the common names and the index's own regulations (a narrowed scope can
-        # leave one out); a named one the searched rows do not hold, and no article cites, gates the answer
-        self.cited_laws = cited_titles(a.text for a in data.articles)
+        # leave one out); a named one the searched rows do not hold, and no article repeals, gates the answer
+        self.repealed_laws = repealed_titles(a.text for a in data.articles)
         self.books_of_row = np.array([";".join(held_books(a.regulation, [a.chapter])) for a in data.articles])
         self.law_names = tuple(dict.fromkeys(LAW_NAMES + tuple(short_title(r.title) for r in data.regulations)))
         # whether the corpus answers: the model (retrieval/answerability.json) unless told to use the thresholds
@@ -355,7 +356,7 @@ class Retriever:
         best_bm25 = float(bm25[allowed].max()) if mode != "dense" and allowed.any() else float("inf")
         decision = None
         if hits and mode != "bm25":
-            held = set(self.regulation_of_row[allowed].tolist()) | set(self.cited_laws) \
+            held = set(self.regulation_of_row[allowed].tolist()) | set(self.repealed_laws) \
                 | {book for books in set(self.books_of_row[allowed].tolist()) for book in books.split(";") if book}
             absent = absent_laws(query.laws, held) if query.laws else ()
             decision = self._decide(query, ranked[:3], allowed, vector, confidence, margin, best_bm25, mode, absent)

@@ -185,7 +185,7 @@ def test_app_page_and_json_show_state_and_reason(retriever):
 def test_named_laws_are_read_on_word_boundaries():
     from index.tokenize import make_segmenter
     from ingest.text import clean_question
-    from retrieval.normalize import absent_laws, held_books, named_laws
+    from retrieval.normalize import absent_laws, held_books, named_laws, repealed_titles
 
     cut = make_segmenter().lcut
     ask = lambda q: named_laws(clean_question(q)[0], cut)  # noqa: E731
@@ -203,6 +203,10 @@ def test_named_laws_are_read_on_word_boundaries():
     assert absent_laws(("民法典", "民法典人格权编", "个人信息保护法"), held) == ()
     assert absent_laws(("刑法",), held) == ("刑法",)
     assert held_books("中华人民共和国民法典", ["第四编　人格权　第一章　一般规定"]) == ("民法典人格权编",)
+    # a law the corpus repeals is answered by the repealing article; one it only points to is not held
+    texts = ["本条例自2022年1月1日起施行。……修订的《湖南省信息化条例》同时废止。",
+             "适用《中华人民共和国消费者权益保护法》的有关规定。"]
+    assert repealed_titles(texts) == ("湖南省信息化条例",)
 
 
 def test_a_named_law_the_corpus_does_not_hold_answers_only_in_part(retriever):
