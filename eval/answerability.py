@@ -25,9 +25,10 @@ C = 1.0  # inverse regularization strength
 READER_FOLDS = 2  # the reader's out-of-fold logits (two readers on half the questions each: one training's cost)
 # The reader reads a question whose signals' probability is under this; the others are answered without it. On the
 # dev questions (cross-validated signals, out-of-fold reader logits; trained_on.read_below_sweep in the model file)
-# reading under 0.3 / 0.5 / 0.7 / 0.9 / always abstains on 336 / 351 / 355 / 359 / 359 of 495 out-of-scope questions at
-# 14 of 957 answerable refused, while the reader reads 5% / 13% / 26% / 56% / 100% of the answerable ones. 0.5 keeps
-# it off most answerable questions, so the answer's median latency stays that of the encoding (bench)
+# reading under 0.3 / 0.5 / 0.7 / 0.9 / always abstains on 379 / 413 / 426 / 432 / 433 of 595 out-of-scope questions at
+# 17 of 1,137 answerable refused, while the reader reads 6% / 14% / 28% / 60% / 100% of the answerable ones (third
+# round, eighth session). 0.5 keeps it off most answerable questions, so the answer's median latency stays that of the
+# encoding (bench: one reading costs about 15 ms, more than the encoding itself)
 READ_BELOW = 0.5
 # The direction each feature may push (+1 towards answerable, -1 against, 0 either): a feature whose fitted weight
 # points the other way (a collinear artefact of a small dev set, e.g. 'more words no article holds, more
