@@ -42,7 +42,8 @@ SPLITS = tuple(name for name, files in SPLIT_FILES.items() if all((GOLD_DIR / f)
 # gate and the Taiwan words were fixed, the answerability model and reader unchanged; each evaluated once
 # (eval/reports/holdout9.once.md, pack_holdout7.once.md). Then all four joined answer_dev for the third round (the
 # signals' model and the reader retrained on 280 more questions, 100 of them out of scope); holdout10 (five) and
-# pack_holdout8 (default corpus) were written the same way after that round's settings were fixed.
+# pack_holdout8 (default corpus) were written the same way after that round's settings were fixed; each evaluated once
+# (eval/reports/holdout10.once.md, pack_holdout8.once.md).
 # answer_dev (dev_answerability.jsonl): near-topic out-of-scope questions and hard answerable ones over both
 # levels, written for issue 16; it trains the answerability model (never the ranking model).
 PACK_SPLIT_FILES = {"pack_dev": ("pack_dev.jsonl", "pack_dev_former_holdout2.jsonl"), "pack_test": ("pack_test.jsonl",),
