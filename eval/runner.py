@@ -119,13 +119,13 @@ def decision_score(retriever, decision) -> tuple[float, float]:
     signals' probability and threshold; (nan, nan) where thresholds decided."""
     if decision is None or decision.decided_by != "model":
         return float("nan"), float("nan")
-    if decision.absent_laws:  # names a law the corpus does not hold: abstains at any threshold
-        return 0.0, (retriever.answerability.reader.threshold if retriever.answerability.reader is not None
-                     and retriever.reads else decision.threshold)
     stage = retriever.answerability.reader if retriever.answerability is not None else None
+    threshold = decision.threshold if stage is None or not retriever.reads else stage.threshold
+    if decision.absent_laws:  # names a law the corpus does not hold: abstains at any threshold
+        return 0.0, threshold
     if stage is None or not retriever.reads:
-        return decision.probability, decision.threshold
-    return (decision.probability if not np.isnan(decision.reader) else 1.0), stage.threshold
+        return decision.probability, threshold
+    return (decision.probability if not np.isnan(decision.reader) else 1.0), threshold
 
 
 def answerability_report(questions: list[GoldQuestion], runs: dict[str, SystemRun]) -> dict:

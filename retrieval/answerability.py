@@ -33,6 +33,7 @@ import numpy as np
 
 from index.tokenize import STOP_WORDS, make_segmenter
 from retrieval.records import STATES, Decision, Signal  # noqa: F401 (re-exported)
+from retrieval.wording import titles
 
 MODEL_FILE = Path(__file__).resolve().parent / "answerability.json"
 
@@ -278,10 +279,6 @@ _SAYS = {
 }
 
 
-def absent_text(absent: tuple[str, ...]) -> str:
-    return f"问题提到的{'、'.join(f'《{name}》' for name in absent)}不在所检索的法规中"
-
-
 def decide(model: AnswerabilityModel, values: dict[str, float], uncovered: tuple[str, ...],
            reader: float | None = None, absent: tuple[str, ...] = ()) -> Decision:
     """The three-state decision from the model's probability, with the signals that weighed most. ``reader``: the
@@ -296,7 +293,7 @@ def decide(model: AnswerabilityModel, values: dict[str, float], uncovered: tuple
     contributions = model.contributions(values)
     signals = []
     if absent:
-        signals.append(Signal("absent_law", float(len(absent)), absent_text(absent)))
+        signals.append(Signal("absent_law", float(len(absent)), f"问题提到的{titles(absent)}不在所检索的法规中"))
     if staged and probability < threshold and reader < 0:
         signals.append(Signal("reader", reader, f"阅读模型把问题和最相关条文放在一起读，判断该条文没有回答这个问题（评分 {reader:.1f}）"))
     # the page names the evidence against answering, strongest first (a negative share of the logit)

@@ -59,7 +59,8 @@ def expand_law_words(text: str, law_words) -> str:
 # 退一赔三吗 is not answered by the 电子商务法's articles, however close, even where one of them points to it: 适用《中华
 # 人民共和国消费者权益保护法》的有关规定). Titles written in 《》 count too. A law the corpus's own articles repeal is not
 # absent: the repealing article answers whether it still holds (湖南's new regulation: 《湖南省信息化条例》同时废止).
-# A name counts only where it starts and ends on the question's word boundaries (电子合同法律效力 names no 合同法). 个资法 is left out: Taiwanese users give that name to the mainland's 个人信息保护法 too.
+# A name counts only where it starts and ends on the question's word boundaries (电子合同法律效力 names no 合同法).
+# 个资法 is left out: Taiwanese users give that name to the mainland's 个人信息保护法 too.
 LAW_NAMES: tuple[str, ...] = tuple("""
 宪法 刑法 刑法修正案 民法典 民法通则 民法总则 合同法 物权法 侵权责任法 婚姻法 继承法 担保法 民事诉讼法 刑事诉讼法 行政诉讼法
 行政复议法 行政复议条例 行政处罚法 行政许可法 行政强制法 国家赔偿法 治安管理处罚法 立法法 监察法 公务员法 律师法 仲裁法 人民调解法
@@ -109,21 +110,14 @@ def named_laws(text: str, cut, names: tuple[str, ...] = LAW_NAMES) -> tuple[str,
         title = short_title(match.group(1))
         if _LAW_LIKE.search(title):
             found.append((match.start(), title))
-            for i in range(match.start(), match.end()):
-                taken[i] = True
-    candidates = sorted({name for name in names + CODE_BOOKS if name in text}, key=len, reverse=True)
+            taken[match.start():match.end()] = [True] * (match.end() - match.start())
+    candidates = sorted({name for name in names + CODE_BOOKS if name in text}, key=lambda name: (-len(name), name))
     bounds, position = {0}, 0
     for word in cut(text) if candidates else ():
         position += len(word)
         bounds.add(position)
-    for name in candidates:
-        for match in re.finditer(re.escape(name), text):
-            start, end = match.start(), match.end()
-            if start in bounds and end in bounds and not any(taken[start:end]):
-                book = name in CODE_BOOKS
-                found.append((start, f"民法典{name}" if book else name))
-                for i in range(start, end):
-                    taken[i] = True
+    found += [(start, f"民法典{name}" if name in CODE_BOOKS else name)
+              for start, name in _claim(text, candidates, taken, lambda start, end: start in bounds and end in bounds)]
     return tuple(dict.fromkeys(name for _, name in sorted(found)))
 
 
@@ -189,16 +183,23 @@ def place_aliases(jurisdictions: list[str] | tuple[str, ...]) -> dict[str, str]:
     return aliases
 
 
+def _claim(text: str, names, taken: list[bool], fits=None) -> list[tuple[int, str]]:
+    """(start, name) of every occurrence of ``names`` (tried in the order given: longest first) that overlaps no span
+    already claimed in ``taken`` (marked as it goes) and that ``fits(start, end)`` accepts."""
+    found = []
+    for name in names:
+        for match in re.finditer(re.escape(name), text):
+            start, end = match.span()
+            if not any(taken[start:end]) and (fits is None or fits(start, end)):
+                found.append((start, name))
+                taken[start:end] = [True] * (end - start)
+    return found
+
+
 def detect_places(text: str, aliases: dict[str, str]) -> tuple[str, ...]:
     """Jurisdictions named in the (normalized) text, in order of first mention, longest alias first."""
-    found: list[tuple[int, str]] = []
-    taken = [False] * len(text)
-    for alias in sorted(aliases, key=len, reverse=True):
-        for match in re.finditer(re.escape(alias), text):
-            if not any(taken[match.start():match.end()]):
-                found.append((match.start(), aliases[alias]))
-                for i in range(match.start(), match.end()):
-                    taken[i] = True
+    found = [(start, aliases[alias])
+             for start, alias in _claim(text, sorted(aliases, key=len, reverse=True), [False] * len(text))]
     ordered: list[str] = []
     for _, jurisdiction in sorted(found):
         if jurisdiction not in ordered:

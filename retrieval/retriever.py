@@ -98,8 +98,12 @@ class Retriever:
         self.law_words = law_word_targets(self.words.joined)
         # the laws a question can name: the common names and the index's own regulations (a narrowed scope can
         # leave one out); a named one the searched rows do not hold, and no article repeals, gates the answer
-        self.repealed_laws = repealed_titles(a.text for a in data.articles)
-        self.books_of_row = np.array([";".join(held_books(a.regulation, [a.chapter])) for a in data.articles])
+        self.repealed_laws = frozenset(repealed_titles(a.text for a in data.articles))
+        chapters: dict[str, set[str]] = {}
+        for a in data.articles:
+            chapters.setdefault(a.regulation, set()).add(a.chapter)
+        # each regulation as a question may name it: its title, and the books (编) its articles come from
+        self.held_names = {title: (title,) + held_books(title, sorted(found)) for title, found in chapters.items()}
         self.law_names = tuple(dict.fromkeys(LAW_NAMES + tuple(short_title(r.title) for r in data.regulations)))
         # whether the corpus answers: the model (retrieval/answerability.json) unless told to use the thresholds
         # it holds for the ranking model whose cosines it was trained on; with another one the thresholds decide
@@ -356,13 +360,19 @@ class Retriever:
         best_bm25 = float(bm25[allowed].max()) if mode != "dense" and allowed.any() else float("inf")
         decision = None
         if hits and mode != "bm25":
-            held = set(self.regulation_of_row[allowed].tolist()) | set(self.repealed_laws) \
-                | {book for books in set(self.books_of_row[allowed].tolist()) for book in books.split(";") if book}
-            absent = absent_laws(query.laws, held) if query.laws else ()
+            absent = self._absent_laws(query, allowed)
             decision = self._decide(query, ranked[:3], allowed, vector, confidence, margin, best_bm25, mode, absent)
         abstained = not hits or (decision is not None and not decision.answered)
         return Retrieval(query=query, hits=hits, abstained=abstained, confidence=confidence, filters=filters,
                          decision=decision)
+
+    def _absent_laws(self, query: Query, allowed: np.ndarray) -> tuple[str, ...]:
+        """The laws the question names that neither the searched regulations (nor their books) are, nor the corpus
+        repeals."""
+        if not query.laws:
+            return ()
+        held = {name for title in set(self.regulation_of_row[allowed].tolist()) for name in self.held_names[title]}
+        return absent_laws(query.laws, held | self.repealed_laws)
 
     def _decide(self, query: Query, top: list[int], allowed: np.ndarray, vector: np.ndarray, confidence: float,
                 margin: float, best_bm25: float, mode: str, absent: tuple[str, ...] = ()) -> Decision:

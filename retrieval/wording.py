@@ -1,13 +1,16 @@
 """Wording: the answer's lead sentence, the 未找到 text and the key terms the page highlights."""
 from __future__ import annotations
 
+from typing import Iterable
+
 from ingest.records import Regulation
 from retrieval.excerpts import tokens
 from retrieval.records import Citation
 
 
-def titles(regulations: dict[str, Regulation]) -> str:
-    return "、".join(f"《{title}》" for title in regulations)
+def titles(names: Iterable[str]) -> str:
+    """《甲》、《乙》: titles (a dict of regulations gives its keys) as the text names them."""
+    return "、".join(f"《{title}》" for title in names)
 
 
 def key_terms(query_text: str, citations: list[Citation], extra: list[str]) -> tuple[str, ...]:
@@ -32,7 +35,7 @@ def lead(citations: list[Citation], regulation_titles: list[str], defined: list[
     if comparison:
         text = f"对比{'、'.join(comparison)}的规定：" + text
     if missing:
-        text += "、".join(f"《{title}》" for _, title in missing) + "未见相关规定。"
+        text += titles(title for _, title in missing) + "未见相关规定。"
     return text
 
 
@@ -58,13 +61,13 @@ def partial(uncovered: tuple[str, ...], unstated_quantity: bool, regulation_titl
         gaps.append(f"本助手收录的法规中没有出现“{'”“'.join(uncovered)}”，未规定问题所问的事项")
     if unstated_quantity:
         gaps.append(("最相关的条文也" if gaps else "本助手收录的法规") + "没有规定问题所问的具体数额、期限或标准")
-    where = "、".join(f"《{title}》" for title in regulation_titles)
+    where = titles(regulation_titles)
     return "；".join(gaps) + f"。以下是{where}中与问题部分相关的规定，只涉及问题的一部分，仅供参考。"
 
 
 def absent_law(absent: tuple[str, ...]) -> str:
     """Laws a question names that the searched corpus does not hold."""
-    return f"本助手所检索的法规不包括问题提到的{'、'.join(f'《{name}》' for name in absent)}，无法按该法回答"
+    return f"本助手所检索的法规不包括问题提到的{titles(absent)}，无法按该法回答"
 
 
 def truncated_note(limit: int) -> str:
