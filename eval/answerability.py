@@ -25,11 +25,12 @@ C = 1.0  # inverse regularization strength
 READER_FOLDS = 2  # the reader's out-of-fold logits (two readers on half the questions each: one training's cost)
 # The reader reads a question whose signals' probability is under this; the others are answered without it. On the
 # dev questions (cross-validated signals, out-of-fold reader logits; trained_on.read_below_sweep in the model file)
-# reading under 0.3 / 0.5 / 0.7 / 0.9 / always abstains on 379 / 413 / 426 / 432 / 433 of 595 out-of-scope questions at
-# 17 of 1,137 answerable refused, while the reader reads 6% / 14% / 28% / 60% / 100% of the answerable ones (third
-# round, eighth session). 0.5 keeps it off most answerable questions, so the answer's median latency stays that of the
-# encoding (bench: one reading costs about 15 ms, more than the encoding itself)
-READ_BELOW = 0.5
+# reading under 0.3 / 0.5 / 0.6 / 0.7 / 0.8 / always abstains on 508 / 574 / 604 / 622 / 634 / 645 of 965 out-of-scope
+# questions at 23 of 1,547 answerable refused, while the reader reads 5% / 18% / 28% / 42% / 62% / 100% of the
+# answerable ones (fourth round, ninth session). On `python -m bench --quick` 0.7 read 32 of 78 questions and the
+# answer's median reached 1.50x the encoding (the target's bound); 0.6 read 16 of 78 at 1.34x (one reading costs
+# about 15 ms, more than the encoding itself)
+READ_BELOW = 0.6
 # The direction each feature may push (+1 towards answerable, -1 against, 0 either): a feature whose fitted weight
 # points the other way (a collinear artefact of a small dev set, e.g. 'more words no article holds, more
 # answerable') is dropped and the model refitted, so that every weight the page explains means what it says.
@@ -68,13 +69,15 @@ def reader_pairs_of(retriever, question, retrieval) -> list:
     from models.reader import ReaderPair
 
     rows = retriever.row_of_key
+    vector = retriever.query_vector(retrieval.query)
     keys = [hit.key for hit in retrieval.hits]
     if question.answerable:
         chosen = [(key, 1) for key in question.gold_keys if key in rows][:2]
         chosen += [(key, 0) for key in keys[:3] if key not in question.gold_keys][:1]
     else:
         chosen = [(key, 0) for key in keys[:2]]
-    return [ReaderPair(retrieval.query.text, retriever.words.texts[rows[key]], label) for key, label in chosen]
+    return [ReaderPair(retrieval.query.text, retriever.reading_text(rows[key], vector), label)
+            for key, label in chosen]
 
 
 def training_pool(say=print) -> dict:
@@ -133,7 +136,8 @@ def out_of_fold_reader(pool: dict, say=print, folds: int = READER_FOLDS) -> np.n
             reader = load_reader(Path(folder), pool["ranking_dir"], engine.dtype, engine.device)
             for i in held_out:
                 retriever, _, retrieval = pool["rows"][i]
-                top = retriever.words.texts[retriever.row_of_key[retrieval.hits[0].key]]
+                top = retriever.reading_text(retriever.row_of_key[retrieval.hits[0].key],
+                                             retriever.query_vector(retrieval.query))
                 logits[i] = float(reader.score(retrieval.query.text, [top])[0])
     return logits
 
@@ -262,7 +266,7 @@ def train(say=print, reader_logits: Path | None = None) -> dict:
         "cross_validated_with_reader": step["cross_validated"], "reader_pairs": len(pairs),
         # what each value of read_below would give on the same out-of-fold figures (READ_BELOW's comment)
         "read_below_sweep": {str(value): second_step(probabilities, logits, y, value)["cross_validated"]
-                             for value in (0.3, 0.5, 0.7, 0.9, 1.01)},
+                             for value in (0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)},
         "full_fit_above_read_below": int((base >= READ_BELOW).sum())},
         reader=ReaderStage((step["weights"][0], step["weights"][1]), step["bias"], step["threshold"], READ_BELOW,
                            reader_model))

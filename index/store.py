@@ -131,12 +131,17 @@ class IndexData:
 _SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 
 
+def sentences_of(text: str) -> list[str]:
+    """An article's sentences as the dense side embeds them (clauses of six characters or more)."""
+    return [s.strip() for s in _SENTENCE.findall(text) if len(s.strip()) >= 6]
+
+
 def passage_texts(article: Article) -> list[str]:
     """What the dense side embeds for one article, title, chapter and label before each text: first the
     whole article, then each of its sentences when it has more than one (a plain-language question often
     matches one clause better than the whole article; see retrieval.Retriever.dense_ranking)."""
     head = f"{article.regulation}　{article.chapter}　{article.label}"
-    sentences = [s.strip() for s in _SENTENCE.findall(article.text) if len(s.strip()) >= 6]
+    sentences = sentences_of(article.text)
     return [f"{head}：{article.text}"] + ([f"{head}：{s}" for s in sentences] if len(sentences) > 1 else [])
 
 

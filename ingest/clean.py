@@ -100,11 +100,20 @@ def _mainland_converter():
     return OpenCC("tw2sp")
 
 
+# Words tw2sp reads as Taiwan's computing terms where a question about regulations means the everyday word:
+# 指標 (an indicator, a quota: 小客車指標, 績效指標) would become 指针 (a pointer). Simplified first, they pass.
+_NOT_COMPUTING_TERMS = (("指標", "指标"),)
+
+
 def to_mainland(text: str) -> str:
     """A question written in traditional characters -> simplified characters and mainland words (OpenCC tw2sp:
     資訊 -> 信息, 網路 -> 网络, 軟體 -> 软件), which t2s leaves as 资讯, 网路, 软体; text without traditional
     characters is returned unchanged (tw2sp's phrase table is not applied to simplified text)."""
-    return _mainland_converter().convert(text) if to_simplified(text) != text else text
+    if to_simplified(text) == text:
+        return text
+    for word, everyday in _NOT_COMPUTING_TERMS:
+        text = text.replace(word, everyday)
+    return _mainland_converter().convert(text)
 
 
 def normalize_punctuation(text: str) -> str:

@@ -10,6 +10,10 @@ retrieval.answerability alone; a logistic head over the two embeddings (no readi
 
 What it is: the fine-tuned ranking model's encoder with its top layers trained again on (question, article) pairs,
 read as one input (``<s> query: … </s></s> passage: … </s>``), mean-pooled, and a linear head giving a logit.
+The article is read as ``Retriever.reading_text`` gives it: the title, then its sentences, those closest to the
+question first, so that the sentence a question turns on lies inside the 128 tokens (in text order, about a fifth of
+the articles run past them). On the dev questions (out-of-fold, ninth session) this ordering abstained on 550 of 805
+out-of-scope questions against 517 for the article in text order, at the same 20 of 1,387 answerable refused.
 The embeddings and the bottom ``frozen_layers`` layers stay the ranking model's, so the folder stores only the top
 layers and the head (``reader.safetensors``, about 40 MB) and loads over the ranking model's weights.
 
@@ -56,7 +60,7 @@ class ReaderConfig:
     epochs: int = 2
     batch_size: int = 16
     frozen_layers: int = 6  # the embeddings and this many bottom layers stay the ranking model's
-    max_length: int = 128  # tokens of question and article together; the article is cut to fit
+    max_length: int = 128  # tokens of question and article (closest sentences first) together; the article is cut
     seed: int = 0
 
 

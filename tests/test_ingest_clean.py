@@ -32,6 +32,8 @@ def test_to_simplified(raw, expected):
     ("軟體", "软件"),
     ("个人资讯", "个人资讯"),  # simplified text is never rewritten by the phrase table
     ("网络安全和信息化", "网络安全和信息化"),
+    ("北京小客車指標怎麼申請", "北京小客车指标怎么申请"),  # an indicator or quota, not tw2sp's 指针 (a pointer)
+    ("績效指標", "绩效指标"),
 ])
 def test_to_mainland_rewrites_traditional_questions_in_mainland_words(raw, expected):
     assert clean.to_mainland(raw) == expected

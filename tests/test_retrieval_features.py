@@ -51,6 +51,21 @@ def test_passages_are_the_whole_article_then_each_sentence(data):
     assert data.dense.ntotal == 7 and data.dense_rows.tolist() == [0, 1, 2, 2, 2, 3, 4]
 
 
+def test_the_reader_reads_the_sentences_closest_to_the_question_first(data):
+    """A long article's sentence a question turns on must not fall past the reader's 128 tokens: the reading text
+    is the title, then the sentences ordered by the ranking model's cosine with the question."""
+    encoder = FakeEncoder()
+    reader_view = retriever(data)
+    sentences = ["网络运营者不得出售用户的个人信息。", "网络运营者发现用户个人信息泄露的，应当立即告知用户并报告网信部门。"]
+    for question in ("发现个人信息泄露了要告知用户并报告网信部门吗", "网络运营者能不能出售用户的个人信息"):
+        vector = encoder.encode([question], "query")
+        cosines = encoder.encode(passage_texts(data.articles[2])[1:], "passage") @ vector[0]  # as indexed
+        first, second = (sentences[0], sentences[1]) if cosines[0] >= cosines[1] else (sentences[1], sentences[0])
+        assert reader_view.reading_text(2, vector) == f"江苏省数据条例\n{first}{second}"
+    # an article of one sentence is read as it stands
+    assert reader_view.reading_text(0, encoder.encode(["公共数据是什么"], "query")) == reader_view.words.texts[0]
+
+
 @pytest.mark.parametrize("weight", [0.0, 0.5, 1.0])
 def test_dense_score_mixes_the_article_and_its_best_sentence(data, weight):
     encoder = FakeEncoder()
