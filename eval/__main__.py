@@ -31,8 +31,12 @@ def markdown(report: dict, title: str) -> str:
                      f"{row['false_abstention_rate']:.3f} |")
     answers = report["answers"]
     parts += ["", "## Composed answers (hybrid)", "",
-              f"Answer-keyword coverage {answers['keyword_coverage']:.3f}; citation fidelity "
+              f"Answer-keyword coverage {answers['keyword_coverage']:.3f}; gold articles cited "
+              f"{answers.get('gold_cited', float('nan')):.3f}; citation fidelity "
               f"{answers['citation_fidelity']:.3f} over {answers['excerpts']} excerpts.", ""]
+    for name, ablated in report.get("answers_ablated", {}).items():
+        parts += [f"{name}: answer-keyword coverage {ablated['keyword_coverage']:.3f}; gold articles cited "
+                  f"{ablated['gold_cited']:.3f}; {ablated['excerpts']} excerpts.", ""]
     for field in ("by_kind", "by_persona"):
         rows = report[field]
         parts += [f"## Hybrid {field.replace('_', ' ')}", "", "| group | n | Recall@5 | MRR@10 | Hit@1 |",

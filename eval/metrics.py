@@ -63,18 +63,23 @@ def abstention(questions: list[GoldQuestion], runs: dict[str, SystemRun]) -> dic
 
 def answer_quality(questions: list[GoldQuestion], runs: dict[str, SystemRun],
                    article_text: dict[str, str]) -> dict[str, float]:
-    """Keyword coverage of the composed answers, and citation fidelity of every excerpt shown."""
-    covered = total = verbatim = excerpts = 0
+    """Keyword coverage of the composed answers, the share of gold articles they cite, and citation fidelity of
+    every excerpt shown."""
+    covered = total = verbatim = excerpts = gold = gold_cited = 0
     for question in questions:
         run = runs[question.id]
         shown = "\n".join(text for _, text in run.excerpts)
         if question.answerable:
             total += len(question.answer_keywords)
             covered += sum(keyword in shown for keyword in question.answer_keywords)
+            cited = {key for key, _ in run.excerpts}
+            gold += len(question.gold_keys)
+            gold_cited += sum(key in cited for key in question.gold_keys)
         for key, text in run.excerpts:
             excerpts += 1
             verbatim += key in article_text and text in article_text[key]
     return {"keyword_coverage": round(covered / total, 3) if total else 0.0,
+            "gold_cited": round(gold_cited / gold, 3) if gold else 0.0,
             "citation_fidelity": round(verbatim / excerpts, 3) if excerpts else 1.0, "excerpts": excerpts}
 
 

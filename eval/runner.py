@@ -40,6 +40,8 @@ ABLATIONS = (
     # the answerability signals alone: the reader off (the decision before issue 16's reader)
     System("hybrid - answerability reader", "hybrid", (("answerability_reader", False),)),
     System("hybrid - absent-law gate", "hybrid", (("absent_law_gate", False),)),
+    System("hybrid - other-place gate", "hybrid", (("other_places_gate", False),)),
+    System("hybrid - parallel provisions", "hybrid", (("parallel_places", False),), compose=True),
     System("hybrid - places", "hybrid", (("place_boost", False),)),
     System("hybrid - abbreviations", "hybrid", (("synonyms", False),)),
     System("hybrid - everyday words", "hybrid", (("colloquial", False),)),
@@ -121,7 +123,7 @@ def decision_score(retriever, decision) -> tuple[float, float]:
         return float("nan"), float("nan")
     stage = retriever.answerability.reader if retriever.answerability is not None else None
     threshold = decision.threshold if stage is None or not retriever.reads else stage.threshold
-    if decision.absent_laws:  # names a law the corpus does not hold: abstains at any threshold
+    if decision.absent_laws or decision.absent_places:  # a law or place the corpus lacks: abstains at any threshold
         return 0.0, threshold
     if stage is None or not retriever.reads:
         return decision.probability, threshold
@@ -186,4 +188,6 @@ def evaluate(retriever, questions: list[GoldQuestion], systems=SYSTEMS + ABLATIO
             report["misses"] = [
                 {"id": q.id, "question": q.question, "gold": list(q.gold_keys), "top3": list(runs[q.id].ranked_keys[:3])}
                 for q, r5 in zip([q for q in questions if q.answerable], per_question["Recall@5"]) if r5 < 1.0]
+        elif system.compose:  # an ablation of the composed answer
+            report.setdefault("answers_ablated", {})[system.name] = answer_quality(questions, runs, article_text)
     return report

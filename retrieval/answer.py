@@ -14,7 +14,7 @@ from ingest.records import Article, Regulation
 from ingest.text import MAX_QUESTION_CHARS
 from retrieval import citing, wording
 from retrieval.excerpts import excerpts_for, overlap, tokens
-from retrieval.records import Answer, Block, Citation, Retrieval
+from retrieval.records import NATIONAL, Answer, Block, Citation, Retrieval
 from retrieval.settings import Settings
 
 __all__ = ["Answer", "Block", "Citation", "compose", "excerpts_for"]
@@ -43,6 +43,11 @@ def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = N
         notes.append(wording.filtered_note(in_scope))
     places = tuple(p for p in query.places if any(r.jurisdiction == p for r in in_scope.values()))
     notes += [f"筛选条件不包括{place}的法规。" for place in query.places if place not in places]
+    elsewhere = query.only_other_places
+    if elsewhere and not retrieval.abstained:
+        # asked about a place whose local rules the corpus lacks: only national law is cited as holding there
+        in_scope = {title: r for title, r in in_scope.items() if r.jurisdiction == NATIONAL}
+        notes.append(wording.national_only_note(elsewhere))
 
     # 1. definitions from the glossary come first
     terms = citing.defined_terms(question, data.glossary)
@@ -50,8 +55,9 @@ def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = N
     chosen = citing.definitions(terms, data, articles, in_scope, places, versions)
 
     # 2. then the hits that plausibly answer (per named place when the question names places)
+    hits = [h for h in retrieval.hits if h.regulation in in_scope] if elsewhere else list(retrieval.hits)
     hits, missing, fallback = ([], [], False) if retrieval.abstained else \
-        citing.answering_hits(list(retrieval.hits), query.text, articles, in_scope, places, chosen, settings)
+        citing.answering_hits(hits, query.text, articles, in_scope, places, chosen, settings)
     if fallback:
         notes.append(wording.place_fallback_note(places))
     cited = {c.key for c in chosen}
@@ -73,6 +79,9 @@ def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = N
 
     # 4. group by regulation (in a comparison, in the order the places were named)
     titles = list(dict.fromkeys(c.regulation for c in chosen))
+    local = {c.jurisdiction for c in chosen if c.jurisdiction != NATIONAL}
+    if not query.places and not elsewhere and len(local) > 1:
+        notes.append(wording.PLACES_NOTE)
     if not query.is_comparison:  # national provisions first, then local ones (citing.by_tier)
         titles = citing.by_tier(titles, regulations)
     if query.is_comparison:
@@ -118,10 +127,14 @@ def _abstain(retrieval: Retrieval, articles: dict[str, Article], regulations: di
                                       _excerpts(article, query_text, settings, max_units=None if partial else 1)))
     if partial and nearby:
         lead = wording.partial(decision.uncovered, decision.unstated_quantity,
-                               list(dict.fromkeys(c.regulation for c in nearby)), decision.absent_laws)
+                               list(dict.fromkeys(c.regulation for c in nearby)), decision.absent_laws,
+                               decision.absent_places)
         return Answer(question=retrieval.query.original, lead=lead, citations=tuple(nearby), abstained=True,
                       notes=tuple(notes), terms=wording.key_terms(query_text, nearby, []), state="partial",
-                      uncovered=decision.uncovered, reason=decision.reason, absent_laws=decision.absent_laws)
+                      uncovered=decision.uncovered, reason=decision.reason, absent_laws=decision.absent_laws,
+                      absent_places=decision.absent_places)
+    if decision is not None and decision.absent_places:
+        notes = notes + [wording.absent_place(decision.absent_places) + "。"]
     if decision is not None and decision.absent_laws:
         notes = notes + [wording.absent_law(decision.absent_laws) + "。"]
     if nearby:
@@ -129,4 +142,5 @@ def _abstain(retrieval: Retrieval, articles: dict[str, Article], regulations: di
     return Answer(question=retrieval.query.original, lead=wording.not_found(regulations), citations=tuple(nearby),
                   abstained=True, notes=tuple(notes), terms=wording.key_terms(query_text, nearby, []),
                   state="not_found", reason=decision.reason if decision else "",
-                  absent_laws=decision.absent_laws if decision else ())
+                  absent_laws=decision.absent_laws if decision else (),
+                  absent_places=decision.absent_places if decision else ())

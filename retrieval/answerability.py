@@ -32,8 +32,9 @@ from pathlib import Path
 import numpy as np
 
 from index.tokenize import STOP_WORDS, make_segmenter
+from retrieval.normalize import KNOWN_PLACES
 from retrieval.records import STATES, Decision, Signal  # noqa: F401 (re-exported)
-from retrieval.wording import titles
+from retrieval.wording import absent_place, titles
 
 MODEL_FILE = Path(__file__).resolve().parent / "answerability.json"
 
@@ -47,12 +48,7 @@ _ASKING = frozenset("""
 就 才 只 会 能 要 想 去 来 做 搞 弄 办 用 说 讲 看 找 有 没 没有 不 不能 不用 不得 可以 应当 得到 一个 一些 几个
 """.split())
 # Places are where a question is asked, not what it asks about (national law holds everywhere).
-PLACE_NAMES = ("北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西",
-               "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾",
-               "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门", "深圳", "广州", "杭州", "南京", "苏州", "成都",
-               "武汉", "西安", "无锡", "石家庄", "长沙", "郑州", "济南", "青岛", "厦门", "宁波", "大连", "沈阳", "哈尔滨",
-               "长春", "合肥", "福州", "南昌", "昆明", "贵阳", "南宁", "兰州", "太原", "呼和浩特", "乌鲁木齐", "拉萨",
-               "银川", "西宁", "海口", "佛山", "东莞", "全国", "本地", "当地", "外地", "省里", "市里", "县里", "区里")
+PLACE_NAMES = KNOWN_PLACES + ("全国", "本地", "当地", "外地", "省里", "市里", "县里", "区里")
 _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]{2,}|[a-z][a-z0-9]{1,}")
 # counts and spans of time (一个月, 三年, 每天, 好几万): what a question measures with, not what it is about
 _COUNTING = re.compile(r"^[每第头前后近上下半好几一二两三四五六七八九十百千万多整]+[个年月天日次周号岁元块分倍期单台份条家位种批]?.{0,1}$")
@@ -280,11 +276,13 @@ _SAYS = {
 
 
 def decide(model: AnswerabilityModel, values: dict[str, float], uncovered: tuple[str, ...],
-           reader: float | None = None, absent: tuple[str, ...] = ()) -> Decision:
+           reader: float | None = None, absent: tuple[str, ...] = (), places: tuple[str, ...] = ()) -> Decision:
     """The three-state decision from the model's probability, with the signals that weighed most. ``reader``: the
     reader's logit for the best article, when it read the question (``model.reads``); its step then decides.
     ``absent``: laws the question names that the searched corpus does not hold: the corpus answers it at most in
-    part, whatever the probability (the state is then 'partial', or 'not_found' where nothing is plausible)."""
+    part, whatever the probability (the state is then 'partial', or 'not_found' where nothing is plausible).
+    ``places``: the places the question asks about, whose local regulations the corpus does not hold, where the
+    best article is another place's local one: gated the same way."""
     base = model.probability(values)
     staged = reader is not None and model.reader is not None
     probability = model.reader.probability(base, reader) if staged else base
@@ -294,6 +292,8 @@ def decide(model: AnswerabilityModel, values: dict[str, float], uncovered: tuple
     signals = []
     if absent:
         signals.append(Signal("absent_law", float(len(absent)), f"问题提到的{titles(absent)}不在所检索的法规中"))
+    if places:
+        signals.append(Signal("absent_place", float(len(places)), absent_place(places)))
     if staged and probability < threshold and reader < 0:
         signals.append(Signal("reader", reader, f"阅读模型把问题和最相关条文放在一起读，判断该条文没有回答这个问题（评分 {reader:.1f}）"))
     # the page names the evidence against answering, strongest first (a negative share of the logit)
@@ -311,16 +311,18 @@ def decide(model: AnswerabilityModel, values: dict[str, float], uncovered: tuple
     score = f"可回答评分 {probability:.2f}（阈值 {threshold:.2f}）"
     if staged:
         score += f"，其中阅读模型评分 {reader:.1f}、其余信号评分 {base:.2f}"
-    extra = {"reader": float(reader) if staged else float("nan"), "base_probability": base, "absent_laws": absent}
-    if probability >= threshold and not absent:
+    extra = {"reader": float(reader) if staged else float("nan"), "base_probability": base, "absent_laws": absent,
+             "absent_places": places}
+    gated = bool(absent or places)
+    if probability >= threshold and not gated:
         return Decision("answered", probability, threshold, uncovered, f"判断依据：{score}。", tuple(signals),
                         features=tuple(values.items()), unstated_quantity=unstated, **extra)
     # partial: the best article holds most of the question's words that some article holds
     held = values["covered_top1"] / (1.0 - values["missing_share"]) if values["missing_share"] < 1.0 else 0.0
-    # a question naming an absent law that the signals would answer: the corpus answers the rest of it
-    partly = (absent and probability >= threshold) or ((uncovered or unstated or absent) and held >= model.partial_share)
-    # where the reader read: its verdict first, then two signals as elsewhere (after the absent law, when named)
-    shown = signals[:(3 if staged else 2) + bool(absent)]
+    # a question naming an absent law or place that the signals would answer: the corpus answers the rest of it
+    partly = (gated and probability >= threshold) or ((uncovered or unstated or gated) and held >= model.partial_share)
+    # where the reader read: its verdict first, then two signals as elsewhere (after the absent law or place)
+    shown = signals[:(3 if staged else 2) + bool(absent) + bool(places)]
     named = [s.text for s in shown]
     if uncovered and not any(s.name == "missing" for s in shown):
         # words no searched article holds lower the coverage shares the model reads: the page names them

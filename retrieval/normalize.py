@@ -171,6 +171,18 @@ PLACE_ALIASES: dict[str, str] = {
 }
 _SUFFIX = re.compile(r"(?:省|市|自治区|自治州|特别行政区|地区|盟|县|区)$")
 
+# Provinces and major cities a question may name, by their short names. A named one that no regulation of the
+# index governs (Retriever.aliases: 深圳 with only the five regulations) is an "other place": another place's local
+# rules do not answer a question asked about it, and only national law can (Retriever._retrieve).
+KNOWN_PLACES: tuple[str, ...] = (
+    "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西", "山东",
+    "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾", "内蒙古", "广西", "西藏",
+    "宁夏", "新疆", "香港", "澳门", "深圳", "广州", "杭州", "南京", "苏州", "成都", "武汉", "西安", "无锡", "石家庄", "长沙",
+    "郑州", "济南", "青岛", "厦门", "宁波", "大连", "沈阳", "哈尔滨", "长春", "合肥", "福州", "南昌", "昆明", "贵阳", "南宁",
+    "兰州", "太原", "呼和浩特", "乌鲁木齐", "拉萨", "银川", "西宁", "海口", "佛山", "东莞", "珠海", "温州", "常州", "南通",
+    "徐州", "扬州", "烟台", "泉州", "嘉兴", "绍兴", "金华", "惠州", "中山", "汕头", "雄安", "浦东", "三亚")
+_PLACE_ENDINGS = ("特别行政区", "自治区", "省", "市", "县", "区")
+
 
 def place_aliases(jurisdictions: list[str] | tuple[str, ...]) -> dict[str, str]:
     """Aliases for the jurisdictions an index holds: the name, the name without 省/市, known cities."""
@@ -205,6 +217,29 @@ def detect_places(text: str, aliases: dict[str, str]) -> tuple[str, ...]:
         if jurisdiction not in ordered:
             ordered.append(jurisdiction)
     return tuple(ordered)
+
+
+def other_places(text: str, aliases: dict[str, str], cut) -> tuple[str, ...]:
+    """The KNOWN_PLACES a (normalized) question names that ``aliases`` (the places an index's regulations govern)
+    do not cover, in order of mention: a name counts where it starts on one of ``cut``'s word boundaries and ends on
+    one, or before 省/市/区/县 that does (广东省 is one word to jieba; 西藏 in 东西藏起来 is no place)."""
+    candidates = [name for name in KNOWN_PLACES if name in text and name not in aliases]
+    if not candidates:
+        return ()
+    bounds, position = {0}, 0
+    for word in cut(text):
+        position += len(word)
+        bounds.add(position)
+
+    def fits(start: int, end: int) -> bool:
+        return start in bounds and (end in bounds or any(text.startswith(ending, end) and end + len(ending) in bounds
+                                                         for ending in _PLACE_ENDINGS))
+
+    # the covered names claim their spans first (朝阳区 is Beijing's, not a further place)
+    taken = [False] * len(text)
+    _claim(text, sorted(aliases, key=len, reverse=True), taken)
+    found = _claim(text, sorted(candidates, key=lambda name: (-len(name), name)), taken, fits)
+    return tuple(dict.fromkeys(name for _, name in sorted(found)))
 
 
 def expand_synonyms(text: str) -> str:

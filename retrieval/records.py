@@ -48,6 +48,14 @@ class Query:
     earlier: bool = False  # asks what a provision said before (修改前, 旧版 …): historical versions are searched
     edition_year: str = ""  # names a version by its year (2021年版): that version is searched
     laws: tuple[str, ...] = ()  # the laws and regulations it names (retrieval.normalize.named_laws), short forms
+    # places it names that no regulation of the index governs (retrieval.normalize.other_places: 深圳, 上海 …)
+    other_places: tuple[str, ...] = ()
+
+    @property
+    def only_other_places(self) -> tuple[str, ...]:
+        """The places it asks about when it names only places the index holds no local regulation of: only
+        national law can answer it (another place's local rules do not hold there)."""
+        return () if self.places else self.other_places
 
     @property
     def is_comparison(self) -> bool:
@@ -95,6 +103,9 @@ class Decision:
     reader: float = float("nan")  # the reader's logit for the best article (models.reader; nan when it did not read)
     base_probability: float = float("nan")  # the signals' probability before the reader (nan when no model decided)
     absent_laws: tuple[str, ...] = ()  # laws the question names that the searched corpus does not hold
+    # places the question asks about whose local regulations the corpus does not hold, where its best article is
+    # another place's local one (Query.only_other_places)
+    absent_places: tuple[str, ...] = ()
 
     @property
     def answered(self) -> bool:
@@ -173,6 +184,7 @@ class Answer:
     uncovered: tuple[str, ...] = ()  # for 'partial': the question's words no searched article holds
     reason: str = ""  # which signal decided whether the corpus answers (retrieval.records.Decision.reason)
     absent_laws: tuple[str, ...] = ()  # laws the question names that the searched corpus does not hold
+    absent_places: tuple[str, ...] = ()  # places it asks about whose local regulations the corpus does not hold
     retrieval: Retrieval | None = field(default=None, compare=False, repr=False)  # the hits it was composed from
 
     def blocks(self) -> tuple[Block, ...]:

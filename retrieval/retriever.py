@@ -14,7 +14,7 @@ from ingest.text import clean_question, without_surrogates
 from retrieval.fusion import convex, interleave, rrf
 from retrieval import answerability
 from retrieval.normalize import (COLLOQUIAL, LAW_NAMES, LAW_WORDS, SYNONYMS, absent_laws,
-                                 colloquial_expansion, detect_places, expand_law_words, expand_synonyms,
+                                 colloquial_expansion, detect_places, expand_law_words, expand_synonyms, other_places,
                                  held_books, law_word_targets, named_laws, place_aliases, repealed_titles,
                                  short_title)
 from retrieval.records import NATIONAL, Answer, Decision, EmptyQuestion, Filters, Hit, Query, Retrieval
@@ -168,14 +168,18 @@ class Retriever:
     def parse(self, question: str) -> Query:
         question = without_surrogates(question)
         text, truncated = clean_question(question)
-        places = detect_places(text, self.aliases) if self.settings.place_boost else ()
+        named = detect_places(text, self.aliases)
+        places = named if self.settings.place_boost else ()
         searched = expand_law_words(expand_synonyms(text), self.law_words) if self.settings.synonyms else text
         lexical = colloquial_expansion(searched) if self.settings.colloquial else searched
         year = _EDITION_YEAR.search(text)
         laws = named_laws(text, self.segment, self.law_names) if self.settings.absent_law_gate else ()
+        # places the index holds no local rules of, when it names none it does
+        others = other_places(text, self.aliases, self.segment) if self.settings.other_places_gate and not named else ()
         return Query(original=question, text=searched, places=places, truncated=truncated,
                      lexical_text="" if lexical == searched else lexical, cleaned=text,
-                     earlier=bool(_EARLIER.search(text)), edition_year=year.group(1) if year else "", laws=laws)
+                     earlier=bool(_EARLIER.search(text)), edition_year=year.group(1) if year else "", laws=laws,
+                     other_places=others)
 
     # 2. each side's scores
     def bm25_scores(self, query: Query, expanded: bool = True) -> np.ndarray:
@@ -342,6 +346,17 @@ class Retriever:
             first = interleave(groups)
             chosen = set(first)
             ranked = first + [row for row in ranked if row not in chosen]
+        elif query.only_other_places:
+            # asked about a place whose local rules the corpus lacks: national law holds there, so it ranks first
+            national = allowed & (self.jurisdiction_of_row == NATIONAL)
+            if national.any():
+                national_fused, national_cosines = self._fuse(bm25, vector, national, mode, depth, intended)
+                cosines.update(national_cosines)
+                score_of.update((row, score) for row, score in national_fused if row not in score_of)
+                first = [row for row in defining if national[row]] + \
+                    [row for row, _ in national_fused if row not in defining]
+                chosen = set(first)
+                ranked = first + [row for row in ranked if row not in chosen]
         if self.calibrated and cosines:  # only the rows the dense side saw, and the hits: O(depth), not O(rows)
             rows = sorted(set(cosines) | set(ranked[:k]))
             question = vector[0] if self._ranks_with_calibration else \
@@ -361,7 +376,10 @@ class Retriever:
         decision = None
         if hits and mode != "bm25":
             absent = self._absent_laws(query, allowed)
-            decision = self._decide(query, ranked[:3], allowed, vector, confidence, margin, best_bm25, mode, absent)
+            # another place's local rule is the best the corpus has: it does not hold in the place asked about
+            places = query.only_other_places if self.jurisdiction_of_row[ranked[0]] != NATIONAL else ()
+            decision = self._decide(query, ranked[:3], allowed, vector, confidence, margin, best_bm25, mode, absent,
+                                    places)
         abstained = not hits or (decision is not None and not decision.answered)
         return Retrieval(query=query, hits=hits, abstained=abstained, confidence=confidence, filters=filters,
                          decision=decision)
@@ -375,7 +393,8 @@ class Retriever:
         return absent_laws(query.laws, held | self.repealed_laws)
 
     def _decide(self, query: Query, top: list[int], allowed: np.ndarray, vector: np.ndarray, confidence: float,
-                margin: float, best_bm25: float, mode: str, absent: tuple[str, ...] = ()) -> Decision:
+                margin: float, best_bm25: float, mode: str, absent: tuple[str, ...] = (),
+                places: tuple[str, ...] = ()) -> Decision:
         """Whether the corpus answers: the question read against its best articles (retrieval.answerability)."""
         if self._ranks_with_calibration:  # the vector is the calibration model's: the passages are not
             article = sentence = confidence
@@ -392,7 +411,7 @@ class Retriever:
         reader = None
         if self.reads and self.answerability.reads(self.answerability.probability(values)):
             reader = float(self.encoder.read(query.text, [self.reading_text(top[0], vector)])[0])
-        return answerability.decide(self.answerability, values, uncovered, reader, absent)
+        return answerability.decide(self.answerability, values, uncovered, reader, absent, places)
 
     def reading_text(self, row: int, vector: np.ndarray) -> str:
         """What the answerability reader reads of an article: its title, then its sentences, the closest to the

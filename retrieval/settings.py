@@ -44,6 +44,10 @@ class Settings:
     # a question naming a law or regulation the searched corpus does not hold (按消费者权益保护法…, 《江苏省信息化条例》) is
     # answered at most in part, and the answer names the law it does not hold (retrieval.normalize.LAW_NAMES)
     absent_law_gate: bool = True
+    # a question naming only places whose local regulations the corpus does not hold (深圳, 上海 with the five) is
+    # searched in national law first, answered at most in part from another place's local rules, and its answer
+    # cites national law only and says which place's rules the corpus lacks (retrieval.normalize.other_places)
+    other_places_gate: bool = True
     # True: abstention and citation thresholds read the calibration model's whole-article cosines, when the index
     # holds them and the encoder is the pair (models.load_encoder(calibration=True)): the system before issue 17,
     # for evaluation. The product encodes with the ranking model alone (the calibration pass no longer earns its
@@ -79,6 +83,9 @@ class Settings:
     dense_near: float = 0.06
     dense_best: float = 0.02
     overlap_share: float = 0.6
+    # a question naming no place that local rules answer also cites each other place's closest provision
+    # (citing.parallel_provisions), labelled by place, within max_articles
+    parallel_places: bool = True
     max_articles: int = 5  # articles that answer (definitions included); linked and nearby ones come on top
     max_referenced: int = 4  # articles added because a cited article refers to them (or they to it)
     max_referenced_each: int = 2

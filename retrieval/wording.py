@@ -52,9 +52,11 @@ def not_found(regulations: dict[str, Regulation]) -> str:
 
 
 def partial(uncovered: tuple[str, ...], unstated_quantity: bool, regulation_titles: list[str],
-            absent: tuple[str, ...] = ()) -> str:
+            absent: tuple[str, ...] = (), places: tuple[str, ...] = ()) -> str:
     """The lead of a partial answer: what the corpus does not cover, then where the nearest provisions are."""
     gaps = []
+    if places:
+        gaps.append(absent_place(places))
     if absent:
         gaps.append(absent_law(absent))
     if uncovered:
@@ -63,6 +65,17 @@ def partial(uncovered: tuple[str, ...], unstated_quantity: bool, regulation_titl
         gaps.append(("最相关的条文也" if gaps else "本助手收录的法规") + "没有规定问题所问的具体数额、期限或标准")
     where = titles(regulation_titles)
     return "；".join(gaps) + f"。以下是{where}中与问题部分相关的规定，只涉及问题的一部分，仅供参考。"
+
+
+def absent_place(places: tuple[str, ...]) -> str:
+    """Places a question asks about whose local regulations the searched corpus does not hold."""
+    named = "、".join(places)
+    return f"问题问的是{named}的规定，本助手收录的法规中没有{named}的地方性法规，其他地方的规定在{named}并不适用"
+
+
+def national_only_note(places: tuple[str, ...]) -> str:
+    named = "、".join(places)
+    return f"本助手收录的法规中没有{named}的地方性法规，以下只引用在全国适用的法律、行政法规。"
 
 
 def absent_law(absent: tuple[str, ...]) -> str:
@@ -83,3 +96,4 @@ def place_fallback_note(places: tuple[str, ...]) -> str:
 
 
 NEARBY_NOTE = "下列条文可能相关，仅供参考。"
+PLACES_NOTE = "问题没有指明地区，以下分别列出各地法规的相应规定，请以所在地的规定为准。"

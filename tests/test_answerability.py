@@ -309,3 +309,51 @@ def test_a_refusal_names_the_words_no_article_holds_even_when_they_weigh_through
     decision = decide(model({"article_margin": 5.0, "covered_top1": 3.0}, bias=-1.0), values, ("摇号", "中签率"))
     assert decision.state == "not_found"
     assert decision.reason.endswith("；问题中的“摇号”“中签率”在所检索的法规中没有出现。")
+
+
+def test_other_places_are_places_no_regulation_governs_read_on_word_boundaries():
+    from index.tokenize import make_segmenter
+    from ingest.text import clean_question
+    from retrieval.normalize import other_places, place_aliases
+
+    cut = make_segmenter().lcut
+    aliases = place_aliases(["北京市", "天津市", "河北省", "湖南省", "无锡市"])
+    ask = lambda q: other_places(clean_question(q)[0], aliases, cut)  # noqa: E731
+    assert ask("深圳的政府部门上信息化项目要走什么审批？") == ("深圳",)
+    assert ask("廣東省的資訊化專案驗收要不要找第三方測評？") == ("广东",)  # 广东省 is one word to jieba
+    assert ask("河南郑州的电子政务外网谁建？") == ("河南", "郑州")
+    assert ask("长沙的企业有什么扶持？") == ()  # 长沙 is 湖南's
+    assert ask("北京朝阳区的政务服务怎么办？") == ()
+    assert ask("我把东西藏起来了，平台能查到吗？") == ()  # 西藏 inside 东西藏: no place
+    assert ask("建成都市圈的信息基础设施") == ()
+    # an index that holds a place's regulation covers it
+    assert other_places("深圳的数据条例怎么规定？", place_aliases(["深圳市"]), cut) == ()
+
+
+def test_a_place_the_corpus_holds_no_rules_of_is_not_answered_by_another_places(retriever):
+    answer = retriever.ask("深圳的网络运营者能出售用户的个人信息吗？")
+    assert answer.state == "partial" and answer.abstained and answer.absent_places == ("深圳",)
+    assert answer.lead.startswith("问题问的是深圳的规定，本助手收录的法规中没有深圳的地方性法规")
+    assert answer.citations and all(c.role == "nearby" for c in answer.citations)
+    assert "没有深圳的地方性法规" in answer.reason
+    # naming a place the corpus holds, or none, is no gate; the gate can be switched off
+    assert retriever.ask("天津和深圳的网络运营者能出售用户的个人信息吗？").state == "answered"
+    assert retriever.ask("网络运营者能出售用户的个人信息吗？").state == "answered"
+    from retrieval.retriever import Retriever
+
+    ungated = Retriever(retriever.data, retriever.encoder,
+                        dataclasses.replace(retriever.settings, other_places_gate=False))
+    ungated.answerability = retriever.answerability
+    plain = ungated.ask("深圳的网络运营者能出售用户的个人信息吗？")
+    assert plain.state == "answered" and plain.absent_places == ()
+
+
+def test_real_question_about_a_place_without_local_rules_cites_national_law_only(pack_retriever):
+    answer = pack_retriever.ask("我在上海，APP把我的个人信息卖给别人，违法吗？")
+    assert answer.state == "answered", answer.reason
+    answering = [c for c in answer.citations if c.role == "answer"]
+    assert answering and all(c.jurisdiction == "全国" for c in answering)
+    assert any("没有上海的地方性法规" in note for note in answer.notes)
+    refused = pack_retriever.ask("深圳的政府部门上信息化项目，报立项之前要先过哪个部门的技术审查？")
+    assert refused.abstained, refused.reason
+    assert not any(c.role == "answer" for c in refused.citations)

@@ -59,7 +59,8 @@ def test_ranking_metrics_match_hand_computation(tmp_path):
                                            "false_abstention_rate": 0.0}
     quality = answer_quality(questions, {**runs, "Q1": SystemRun("Q1", (), False, (
         ("天津市数据条例#2", "不得收取费用"), ("天津市数据条例#2", "编造的句子")))}, {"天津市数据条例#2": "国家机关不得收取费用。"})
-    assert quality == {"keyword_coverage": 0.5, "citation_fidelity": 0.5, "excerpts": 2}
+    # Q1 cites its gold #2; Q2 cites neither of its two gold articles
+    assert quality == {"keyword_coverage": 0.5, "gold_cited": 0.333, "citation_fidelity": 0.5, "excerpts": 2}
 
 
 def test_evaluate_reports_every_system(tmp_path):

@@ -119,3 +119,13 @@ def test_the_app_answers_with_levels_references_and_currency_notes(real_model_di
         expect(answer.locator("section h3 .tier", has_text="法律")).to_have_count(0)
         expect(answer.locator("section h3 .tier").first).to_have_text("地方性法规")
         browser.close()
+
+
+def test_a_question_naming_no_place_shows_each_places_parallel_rule(pack_retriever):
+    answer = pack_retriever.ask("我们县里上信息化项目要走什么审批？")
+    answering = [c.key for c in answer.citations if c.role == "answer"]
+    assert answering[0] == "河北省信息化条例#15" and "无锡市促进信息化发展办法#17" in answering, answering
+    assert "问题没有指明地区，以下分别列出各地法规的相应规定，请以所在地的规定为准。" in answer.notes
+    # a question naming its place keeps to that place
+    named = pack_retriever.ask("河北的县里上信息化项目要走什么审批？")
+    assert {c.jurisdiction for c in named.citations if c.role == "answer"} == {"河北省"}

@@ -88,3 +88,30 @@ def test_convex_fusion_exact_scores():
 
     fused = convex([{1: 10.0, 2: 5.0, 3: 0.0}, {2: 0.9, 3: 0.5}], weights=[1.0, 2.0])
     assert fused == [(2, pytest.approx(0.5 + 2.0)), (1, pytest.approx(1.0)), (3, pytest.approx(0.0))]
+
+
+def _hit(key: str, jurisdiction: str, bm25: float, dense: float, rank: int):
+    from retrieval.records import Hit
+
+    regulation, number = key.split("#")
+    return Hit(key=key, regulation=regulation, article_no=int(number), label=f"第{number}条", jurisdiction=jurisdiction,
+               rank=rank, score=1.0 / rank, retriever="hybrid", bm25_score=bm25, dense_score=dense)
+
+
+def test_parallel_provisions_add_each_other_places_close_rule_once():
+    from retrieval.citing import parallel_provisions
+    from retrieval.settings import Settings
+
+    settings = Settings()
+    hits = [_hit("河北条例#15", "河北省", 9.0, 0.90, 1), _hit("无锡办法#17", "无锡市", 4.6, 0.84, 2),
+            _hit("无锡办法#21", "无锡市", 4.0, 0.83, 3),  # a second 无锡 article: one per place
+            _hit("天津条例#17", "天津市", 3.0, 0.85, 4),  # BM25 under bm25_fair of the best
+            _hit("北京条例#13", "北京市", 5.0, 0.70, 5),  # cosine outside twice dense_near
+            _hit("网络安全法#10", "全国", 6.0, 0.88, 6),  # national law is not a place's rule
+            _hit("湖南条例#8", "湖南省", 5.0, 0.86, 7)]  # close, but shares few of the question's words
+    overlaps = {"河北条例#15": 4.0, "无锡办法#17": 3.0, "无锡办法#21": 3.0, "天津条例#17": 3.0, "北京条例#13": 3.0,
+                "网络安全法#10": 3.0, "湖南条例#8": 1.0}
+    added = parallel_provisions(hits, hits[:1], overlaps, settings)
+    assert [h.key for h in added] == ["无锡办法#17"]
+    # nothing is added to an answer from national law alone
+    assert parallel_provisions(hits, [hits[5]], overlaps, settings) == []
