@@ -355,7 +355,8 @@ def note(results: dict, profile: str) -> str:
         "| mode | p50 ms | p95 ms | n |", "|---|---|---|---|",
         *[f"| {name} | {row['p50']} | {row['p95']} | {row['n']} |" for name, row in query.items() if "p50" in row], "",
         f"The answerability reader read {query['reader_reads']['read']} of {query['reader_reads']['questions']} "
-        f"questions (those whose signals' probability is under its read_below); answer_without_reader is the same "
+        f"questions (those whose signals' probability is under its read_below, and those asking a specific detail or "
+        f"a quantity); answer_without_reader is the same "
         f"retriever with the reader off (the path before it).", "",
         "## Build and start", "",
         "| stage | seconds |", "|---|---|",

@@ -194,10 +194,11 @@ def curve(probabilities, y, also: tuple[float, ...] = ()) -> list[dict]:
 
 
 def second_step(base: np.ndarray, reader: np.ndarray, y: np.ndarray, read_below: float = READ_BELOW,
-                max_refused: float = MAX_REFUSED, seeds: int = 3) -> dict:
+                max_refused: float = MAX_REFUSED, seeds: int = 3, details: np.ndarray | None = None) -> dict:
     """Fit the reader's step on the signals' (cross-validated) probabilities and the reader's out-of-fold logits;
     its threshold is the highest that refuses at most max_refused of the answerable questions, counting the
-    questions above read_below as answered (the reader does not read them)."""
+    questions above read_below as answered (the reader does not read them), unless ``details`` marks them as asking
+    a specific detail or a quantity (retrieval.answerability.asks_detail: read at any probability)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
 
@@ -209,7 +210,7 @@ def second_step(base: np.ndarray, reader: np.ndarray, y: np.ndarray, read_below:
             model = LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(z[train], y[train])
             probabilities[seed, held_out] = model.predict_proba(z[held_out])[:, 1]
     probability = probabilities.mean(axis=0)
-    read = base < read_below
+    read = (base < read_below) | (details if details is not None else False)
     # refused: read and under the threshold; the threshold is the highest that keeps refusals within max_refused
     allowed = int(np.floor(max_refused * (y == 1).sum()))
     candidates = np.sort(probability[read & (y == 1)])
@@ -256,7 +257,10 @@ def train(say=print, reader_logits: Path | None = None) -> dict:
         float(model.intercept_[0]), threshold, PARTIAL_SHARE)
     base = np.array([answerability.probability(dict(zip(FEATURES, row))) for row in x])
     # the step reads the signals' cross-validated probabilities (the full fit's would be optimistic on dev)
-    step = second_step(probabilities, logits, y)
+    from retrieval.answerability import asks_detail
+
+    details = np.array([asks_detail(retrieval.query.cleaned) for _, _, retrieval in pool["rows"]])
+    step = second_step(probabilities, logits, y, details=details)
     reader_model = expected_record(folder_model_name(pool["ranking_dir"]), pairs, ReaderConfig())["model_name"]
     answerability = dataclasses.replace(answerability, trained_on={
         "ranking_model": pool["ranking_model"], "gold_digest": gold_digest(), "splits": pool["names"], "C": C,
@@ -265,7 +269,7 @@ def train(say=print, reader_logits: Path | None = None) -> dict:
                             "refused": int((said & (y == 1)).sum()), "answerable": int((y == 1).sum())},
         "cross_validated_with_reader": step["cross_validated"], "reader_pairs": len(pairs),
         # what each value of read_below would give on the same out-of-fold figures (READ_BELOW's comment)
-        "read_below_sweep": {str(value): second_step(probabilities, logits, y, value)["cross_validated"]
+        "read_below_sweep": {str(value): second_step(probabilities, logits, y, value, details=details)["cross_validated"]
                              for value in (0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)},
         "full_fit_above_read_below": int((base >= READ_BELOW).sum())},
         reader=ReaderStage((step["weights"][0], step["weights"][1]), step["bias"], step["threshold"], READ_BELOW,

@@ -39,6 +39,8 @@ ABLATIONS = (
            (("calibration_cosines", True),), calibration="required"),
     # the answerability signals alone: the reader off (the decision before issue 16's reader)
     System("hybrid - answerability reader", "hybrid", (("answerability_reader", False),)),
+    # the reader reading only under read_below (before the tenth session), not detail and quantity questions too
+    System("hybrid - reading detail questions", "hybrid", (("read_details", False),)),
     System("hybrid - absent-law gate", "hybrid", (("absent_law_gate", False),)),
     System("hybrid - other-place gate", "hybrid", (("other_places_gate", False),)),
     System("hybrid - parallel provisions", "hybrid", (("parallel_places", False),), compose=True),

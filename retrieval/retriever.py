@@ -409,7 +409,8 @@ class Retriever:
         if self.answerability is None or mode != "hybrid":
             return answerability.by_thresholds(confidence, best_bm25, self.settings, values, uncovered)
         reader = None
-        if self.reads and self.answerability.reads(self.answerability.probability(values)):
+        asked = query.cleaned if self.settings.read_details else ""
+        if self.reads and self.answerability.reads(self.answerability.probability(values), asked):
             reader = float(self.encoder.read(query.text, [self.reading_text(top[0], vector)])[0])
         return answerability.decide(self.answerability, values, uncovered, reader, absent, places)
 

@@ -41,6 +41,9 @@ class Settings:
     # the answerability reader (models.reader) reads the questions the signals are unsure of (under the model file's
     # read_below) when the encoder carries the reader the model was fitted for; False: the signals alone decide
     answerability_reader: bool = True
+    # the reader also reads, at any probability, a question asking a specific detail or a quantity
+    # (retrieval.answerability.asks_detail: a name, an address, a list, a form, materials, an amount)
+    read_details: bool = True
     # a question naming a law or regulation the searched corpus does not hold (按消费者权益保护法…, 《江苏省信息化条例》) is
     # answered at most in part, and the answer names the law it does not hold (retrieval.normalize.LAW_NAMES)
     absent_law_gate: bool = True

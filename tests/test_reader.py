@@ -209,3 +209,28 @@ def test_decision_record_defaults_say_the_reader_did_not_read():
     decision = Decision("answered", 0.9, 0.5)
     assert np.isnan(decision.reader) and np.isnan(decision.base_probability)
     assert dataclasses.replace(decision, reader=1.0).reader == 1.0
+
+
+def test_a_question_asking_a_detail_or_a_quantity_is_read_at_any_probability(tmp_path, monkeypatch):
+    from retrieval.answerability import asks_detail
+    from retrieval.retriever import Retriever
+
+    assert asks_detail("北京市的信息化主管部门具体是哪个局？办公地址在哪儿？")
+    assert asks_detail("标准合同的模板从哪里可以下载？")
+    assert asks_detail("无锡的领导小组组长由谁担任？")
+    assert asks_detail("罚款最多多少？")  # a quantity
+    assert not asks_detail("网络运营者能出售个人信息吗？")
+    model = stage_model(read_below=0.2)
+    assert model.reads(0.1) and not model.reads(0.99) and model.reads(0.99, "备案表去哪下载？")
+    assert not model.reads(0.99, "网络运营者能出售个人信息吗？")
+    built = fake_retriever(tmp_path, {"tj.txt": "天津市信息条例\n第一条　网络运营者不得出售用户的个人信息，违者罚款。\n"})
+    monkeypatch.setattr(answerability, "load_model", lambda *a, **k: model)
+    encoder = ReadingEncoder(built.encoder)
+    retriever = Retriever(built.data, encoder, built.settings)
+    # P 0.5 is over read_below 0.2: unread, unless the question asks a detail; the reader then says no
+    assert retriever.retrieve("网络运营者能出售个人信息吗？").decision.state == "answered" and not encoder.calls
+    read = retriever.retrieve("网络运营者出售个人信息，去哪个网站举报？").decision
+    assert read.state in ("partial", "not_found") and read.reader == -5.0 and len(encoder.calls) == 1
+    off = Retriever(built.data, encoder, dataclasses.replace(built.settings, read_details=False))
+    assert off.retrieve("网络运营者出售个人信息，去哪个网站举报？").decision.state == "answered"
+    assert len(encoder.calls) == 1
