@@ -73,6 +73,10 @@ def absent_place(places: tuple[str, ...]) -> str:
     return f"问题问的是{named}的规定，本助手收录的法规中没有{named}的地方性法规，其他地方的规定在{named}并不适用"
 
 
+def no_local_rules_note(places: tuple[str, ...]) -> str:
+    return f"本助手收录的法规中没有{'、'.join(places)}的地方性法规。"
+
+
 def national_only_note(places: tuple[str, ...]) -> str:
     named = "、".join(places)
     return f"本助手收录的法规中没有{named}的地方性法规，以下只引用在全国适用的法律、行政法规。"

@@ -357,3 +357,4 @@ def test_real_question_about_a_place_without_local_rules_cites_national_law_only
     refused = pack_retriever.ask("深圳的政府部门上信息化项目，报立项之前要先过哪个部门的技术审查？")
     assert refused.abstained, refused.reason
     assert not any(c.role == "answer" for c in refused.citations)
+    assert any("没有深圳的地方性法规" in note for note in refused.notes) or "没有深圳的地方性法规" in refused.lead

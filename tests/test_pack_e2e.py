@@ -14,6 +14,8 @@ pytestmark = [pytest.mark.model]
 SELL = "平台能不能把我的个人信息卖给别人？"
 CSL_PENALTY = "网络运营者不履行网络安全保护义务，按网络安全法怎么处罚？"
 HEBEI_PENALTY = "河北对网络运营者出售个人信息怎么处罚？"
+COUNTY_PROJECT = "我们县里上信息化项目要走什么审批？"
+SHENZHEN_PROJECT = "深圳的政府部门上信息化项目，报立项之前要先过哪个部门的技术审查？"
 CSL = "中华人民共和国网络安全法"
 AMENDMENT = "未包含2025年10月28日的修改"
 
@@ -118,11 +120,21 @@ def test_the_app_answers_with_levels_references_and_currency_notes(real_model_di
         expect(answer).to_contain_text("《河北省信息化条例》第五十二条")
         expect(answer.locator("section h3 .tier", has_text="法律")).to_have_count(0)
         expect(answer.locator("section h3 .tier").first).to_have_text("地方性法规")
+        page.get_by_label("国家和地方").check()
+
+        # a question naming no place: each place's parallel rule, with the note that says so
+        ask(page, COUNTY_PROJECT)
+        expect(answer).to_contain_text("《河北省信息化条例》第十五条")
+        expect(answer).to_contain_text("《无锡市促进信息化发展办法》第十七条")
+        expect(answer).to_contain_text("问题没有指明地区，以下分别列出各地法规的相应规定")
+        # a place whose local rules the corpus lacks: no other place's rule is given as its answer
+        ask(page, SHENZHEN_PROJECT)
+        expect(answer).to_contain_text("没有深圳的地方性法规")
         browser.close()
 
 
 def test_a_question_naming_no_place_shows_each_places_parallel_rule(pack_retriever):
-    answer = pack_retriever.ask("我们县里上信息化项目要走什么审批？")
+    answer = pack_retriever.ask(COUNTY_PROJECT)
     answering = [c.key for c in answer.citations if c.role == "answer"]
     assert answering[0] == "河北省信息化条例#15" and "无锡市促进信息化发展办法#17" in answering, answering
     assert "问题没有指明地区，以下分别列出各地法规的相应规定，请以所在地的规定为准。" in answer.notes
