@@ -136,7 +136,7 @@ def _abstain(retrieval: Retrieval, articles: dict[str, Article], regulations: di
     if decision is not None and decision.absent_places:
         notes = notes + [wording.absent_place(decision.absent_places) + "。"]
     elif retrieval.query.only_other_places:  # national law was searched first and did not answer either
-        notes = notes + [wording.no_local_rules_note(retrieval.query.only_other_places)]
+        notes = notes + [wording.no_local_rules(retrieval.query.only_other_places) + "。"]
     if decision is not None and decision.absent_laws:
         notes = notes + [wording.absent_law(decision.absent_laws) + "。"]
     if nearby:

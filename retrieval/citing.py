@@ -155,7 +155,7 @@ def answering_hits(hits: list[Hit], query_text: str, articles: dict[str, Article
     overlaps = {h.key: overlap(articles[h.key].text, wanted, articles[h.key]) for h in hits}
     if not places or not hits:
         kept = plausible(hits, overlaps, settings)
-        if settings.parallel_places and not places:
+        if settings.parallel_places:
             kept = kept + parallel_provisions(hits, kept, overlaps, settings)
         return kept, [], False
     kept: list[Hit] = []

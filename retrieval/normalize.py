@@ -101,6 +101,15 @@ def repealed_titles(texts) -> tuple[str, ...]:
     return tuple(sorted(t for t in found if _LAW_LIKE.search(t) and len(t) >= 3))
 
 
+def word_bounds(text: str, cut) -> set[int]:
+    """The positions in text where one of ``cut``'s words (jieba's) starts or ends."""
+    bounds, position = {0}, 0
+    for word in cut(text):
+        position += len(word)
+        bounds.add(position)
+    return bounds
+
+
 def named_laws(text: str, cut, names: tuple[str, ...] = LAW_NAMES) -> tuple[str, ...]:
     """The laws and regulations a (normalized) question names, in order: titles in 《》 that read like a law's,
     and the names in ``names`` (and the 民法典's books) that start and end on the boundaries of ``cut``'s words."""
@@ -112,10 +121,7 @@ def named_laws(text: str, cut, names: tuple[str, ...] = LAW_NAMES) -> tuple[str,
             found.append((match.start(), title))
             taken[match.start():match.end()] = [True] * (match.end() - match.start())
     candidates = sorted({name for name in names + CODE_BOOKS if name in text}, key=lambda name: (-len(name), name))
-    bounds, position = {0}, 0
-    for word in cut(text) if candidates else ():
-        position += len(word)
-        bounds.add(position)
+    bounds = word_bounds(text, cut) if candidates else {0}
     found += [(start, f"民法典{name}" if name in CODE_BOOKS else name)
               for start, name in _claim(text, candidates, taken, lambda start, end: start in bounds and end in bounds)]
     return tuple(dict.fromkeys(name for _, name in sorted(found)))
@@ -226,10 +232,7 @@ def other_places(text: str, aliases: dict[str, str], cut) -> tuple[str, ...]:
     candidates = [name for name in KNOWN_PLACES if name in text and name not in aliases]
     if not candidates:
         return ()
-    bounds, position = {0}, 0
-    for word in cut(text):
-        position += len(word)
-        bounds.add(position)
+    bounds = word_bounds(text, cut)
 
     def fits(start: int, end: int) -> bool:
         return start in bounds and (end in bounds or any(text.startswith(ending, end) and end + len(ending) in bounds

@@ -326,16 +326,22 @@ class Retriever:
         if settings.definitions and _DEFINITION_QUESTION.search(query.text):
             defining = self._defining_rows(query.text, allowed)
             ranked = defining + [row for row in ranked if row not in set(defining)]
-        if query.places:
-            # each named place is searched on its own, so its articles rank at any corpus size
-            # national law applies in every place: with national_in_places 'compete' its articles compete within
-            # each place's search, with 'group' they are searched as one more group
+        searches: list[np.ndarray] = []
+        if query.places or query.only_other_places:
             national = allowed & (self.jurisdiction_of_row == NATIONAL)
-            compete = settings.national_in_places == "compete"
-            searches = [(allowed & (self.jurisdiction_of_row == place)) | (national if compete else False)
-                        for place in query.places]
-            if settings.national_in_places == "group" and national.any():
-                searches.append(national)
+            if query.places:
+                # each named place is searched on its own, so its articles rank at any corpus size
+                # national law applies in every place: with national_in_places 'compete' its articles compete
+                # within each place's search, with 'group' they are searched as one more group
+                compete = settings.national_in_places == "compete"
+                searches = [(allowed & (self.jurisdiction_of_row == place)) | (national if compete else False)
+                            for place in query.places]
+                if settings.national_in_places == "group" and national.any():
+                    searches.append(national)
+            elif national.any():
+                # asked about a place whose local rules the corpus lacks: national law holds there, so it ranks first
+                searches = [national]
+        if searches:
             groups = []
             for in_place in searches:
                 place_fused, place_cosines = self._fuse(bm25, vector, in_place, mode, depth, intended)
@@ -346,17 +352,6 @@ class Retriever:
             first = interleave(groups)
             chosen = set(first)
             ranked = first + [row for row in ranked if row not in chosen]
-        elif query.only_other_places:
-            # asked about a place whose local rules the corpus lacks: national law holds there, so it ranks first
-            national = allowed & (self.jurisdiction_of_row == NATIONAL)
-            if national.any():
-                national_fused, national_cosines = self._fuse(bm25, vector, national, mode, depth, intended)
-                cosines.update(national_cosines)
-                score_of.update((row, score) for row, score in national_fused if row not in score_of)
-                first = [row for row in defining if national[row]] + \
-                    [row for row, _ in national_fused if row not in defining]
-                chosen = set(first)
-                ranked = first + [row for row in ranked if row not in chosen]
         if self.calibrated and cosines:  # only the rows the dense side saw, and the hits: O(depth), not O(rows)
             rows = sorted(set(cosines) | set(ranked[:k]))
             question = vector[0] if self._ranks_with_calibration else \

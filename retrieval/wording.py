@@ -67,19 +67,19 @@ def partial(uncovered: tuple[str, ...], unstated_quantity: bool, regulation_titl
     return "；".join(gaps) + f"。以下是{where}中与问题部分相关的规定，只涉及问题的一部分，仅供参考。"
 
 
+def no_local_rules(places: tuple[str, ...]) -> str:
+    """Places a question asks about whose local regulations the searched corpus does not hold (no full stop)."""
+    return f"本助手收录的法规中没有{'、'.join(places)}的地方性法规"
+
+
 def absent_place(places: tuple[str, ...]) -> str:
-    """Places a question asks about whose local regulations the searched corpus does not hold."""
+    """The gate's reason: the best article is another place's local rule, which does not hold there."""
     named = "、".join(places)
-    return f"问题问的是{named}的规定，本助手收录的法规中没有{named}的地方性法规，其他地方的规定在{named}并不适用"
-
-
-def no_local_rules_note(places: tuple[str, ...]) -> str:
-    return f"本助手收录的法规中没有{'、'.join(places)}的地方性法规。"
+    return f"问题问的是{named}的规定，{no_local_rules(places)}，其他地方的规定在{named}并不适用"
 
 
 def national_only_note(places: tuple[str, ...]) -> str:
-    named = "、".join(places)
-    return f"本助手收录的法规中没有{named}的地方性法规，以下只引用在全国适用的法律、行政法规。"
+    return f"{no_local_rules(places)}，以下只引用在全国适用的法律、行政法规。"
 
 
 def absent_law(absent: tuple[str, ...]) -> str:
