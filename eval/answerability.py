@@ -23,11 +23,13 @@ MAX_REFUSED = 0.015  # at most this share of answerable dev questions refused (c
 PARTIAL_SHARE = 0.5  # 'partial' needs the best article to hold half of the question's words the corpus holds
 C = 1.0  # inverse regularization strength
 READER_FOLDS = 2  # the reader's out-of-fold logits (two readers on half the questions each: one training's cost)
-# The reader reads a question whose signals' probability is under this; the others are answered without it. On the
-# dev questions (cross-validated signals, out-of-fold reader logits; trained_on.read_below_sweep in the model file)
-# reading under 0.3 / 0.5 / 0.6 / 0.7 / 0.8 / always abstains on 508 / 574 / 604 / 622 / 634 / 645 of 965 out-of-scope
-# questions at 23 of 1,547 answerable refused, while the reader reads 5% / 18% / 28% / 42% / 62% / 100% of the
-# answerable ones (fourth round, ninth session). On `python -m bench --quick` 0.7 read 32 of 78 questions and the
+# The reader reads a question whose signals' probability is under this; the others are answered without it (unless
+# they ask a specific detail or a quantity: retrieval.answerability.asks_detail). On the dev questions
+# (cross-validated signals, out-of-fold reader logits; trained_on.read_below_sweep in the model file) reading under
+# 0.3 / 0.5 / 0.6 / 0.7 / 0.8 / always abstains on 906 / 934 / 952 / 968 / 951 / 959 of 1,355 out-of-scope questions
+# at 30 of 2,057 answerable refused, while the reader reads 21% / 29% / 37% / 50% / 69% / 100% of the answerable ones
+# (fifth round, eleventh session, detail questions read at any probability). Fourth round: 508 / 574 / 604 / 622 /
+# 634 / 645 of 965 without the detail reading. On `python -m bench --quick` 0.7 read 32 of 78 questions and the
 # answer's median reached 1.50x the encoding (the target's bound); 0.6 read 16 of 78 at 1.34x (one reading costs
 # about 15 ms, more than the encoding itself)
 READ_BELOW = 0.6
