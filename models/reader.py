@@ -51,7 +51,7 @@ READER_FILE = "reader.safetensors"
 READER_VERSION = 1  # bump whenever training changes; folders trained by older code are trained again
 HEAD = ("head.weight", "head.bias")
 # Training seconds per pair on this project's 2-core machine, a fast and a slow day (277 s for 3,194 pairs; 649 s for
-# 3,818 and 832 s for 5,540): the estimate set-up prints before training
+# 3,818, 832 s for 5,540 and 1,056 s for 7,529): the estimate set-up prints before training
 SECONDS_PER_PAIR = (0.09, 0.17)
 
 
