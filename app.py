@@ -12,6 +12,8 @@ import dataclasses
 import html
 import os
 import re
+import socket
+import sys
 import threading
 import time
 import traceback
@@ -409,10 +411,32 @@ def build_ui(service: Service, admin=None):
     return demo
 
 
+def port_problem(port_text: str | None) -> str | None:
+    """Why the page cannot be served on this port (GRADIO_SERVER_PORT), in Chinese; None when it can. Checked before
+    anything loads, so that a port already taken costs a clear message, not gradio's traceback after the start."""
+    try:
+        port = int(port_text or "7860")
+    except ValueError:
+        return f"端口设置无效：GRADIO_SERVER_PORT={port_text!r}，应为 1–65535 之间的整数。"
+    if not 0 < port < 65536:
+        return f"端口设置无效：GRADIO_SERVER_PORT={port}，应为 1–65535 之间的整数。"
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return (f"端口 {port} 已被占用（可能已有一个本应用在运行）。请先关闭占用该端口的程序，"
+                    f"或设置 GRADIO_SERVER_PORT 换一个端口，例如：GRADIO_SERVER_PORT={port + 1} .venv/bin/python app.py")
+    return None
+
+
 def main() -> None:
     from core import paths
 
     paths.quiet_gradio()
+    problem = port_problem(paths.server_port_setting())
+    if problem:
+        print(f"[法规问答] 无法启动：{problem}", file=sys.stderr, flush=True)
+        sys.exit(2)
     service = Service(paths.index_dir_override())
     service.start()  # before importing gradio: the index and the model load while the page is built
     import gradio as gr

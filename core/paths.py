@@ -79,8 +79,13 @@ def admin_password() -> str:
     return os.environ.get("REGQA_ADMIN_PASSWORD", "")
 
 
+def server_port_setting() -> str:
+    """GRADIO_SERVER_PORT as set ('' when unset); app.port_problem says whether it can serve."""
+    return _env("GRADIO_SERVER_PORT")
+
+
 def server_port() -> int:
-    return int(_env("GRADIO_SERVER_PORT") or "7860")
+    return int(server_port_setting() or "7860")
 
 
 def quiet_gradio() -> None:

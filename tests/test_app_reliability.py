@@ -231,3 +231,28 @@ def test_a_damaged_default_index_is_rebuilt_saying_why(real_index_dir, real_mode
     assert status.endswith("改由相似度阈值判断是否拒答。</div>")
     assert not service.rebuildable and service.rebuild() is False  # nothing to rebuild: the index is fine
     assert TIANJIN_28 in service.ask(FEE_QUESTION)[0]
+
+
+@pytest.mark.parametrize("setting", ["taken", "http", "70000"])
+def test_a_port_that_cannot_serve_is_a_message_before_anything_loads(setting, tmp_path):
+    """A taken or invalid GRADIO_SERVER_PORT stops `python app.py` at once with a Chinese message and exit code 2,
+    not gradio's OSError traceback after the index and the model have loaded (and a child left writing to a
+    closed pipe)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parent.parent
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = str(holder.getsockname()[1]) if setting == "taken" else setting
+        env = {**os.environ, "GRADIO_SERVER_PORT": port, "REGQA_HOME": str(tmp_path)}
+        done = subprocess.run([sys.executable, "app.py"], cwd=repo, env=env, capture_output=True, text=True,
+                              timeout=60)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and "Traceback" not in done.stdout
+    assert done.stderr.startswith("[法规问答] 无法启动：")
+    assert ("已被占用" if setting == "taken" else "端口设置无效") in done.stderr
+    assert not any(tmp_path.iterdir())  # nothing was prepared or built
