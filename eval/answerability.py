@@ -26,12 +26,12 @@ READER_FOLDS = 2  # the reader's out-of-fold logits (two readers on half the que
 # The reader reads a question whose signals' probability is under this; the others are answered without it (unless
 # they ask a specific detail or a quantity: retrieval.answerability.asks_detail). On the dev questions
 # (cross-validated signals, out-of-fold reader logits; trained_on.read_below_sweep in the model file) reading under
-# 0.3 / 0.5 / 0.6 / 0.7 / 0.8 / always abstains on 906 / 934 / 952 / 968 / 951 / 959 of 1,355 out-of-scope questions
-# at 30 of 2,057 answerable refused, while the reader reads 21% / 29% / 37% / 50% / 69% / 100% of the answerable ones
-# (fifth round, eleventh session, detail questions read at any probability). Fourth round: 508 / 574 / 604 / 622 /
-# 634 / 645 of 965 without the detail reading. On `python -m bench --quick` 0.7 read 32 of 78 questions and the
-# answer's median reached 1.50x the encoding (the target's bound); 0.6 read 16 of 78 at 1.34x (one reading costs
-# about 15 ms, more than the encoding itself)
+# 0.3 / 0.5 / 0.6 / 0.7 / 0.8 / 0.9 / always abstains on 923 / 985 / 1,021 / 1,039 / 1,039 / 1,050 / 1,051 of 1,355
+# out-of-scope questions at 30 of 2,057 answerable refused, while the reader reads 21% / 29% / 37% / 50% / 69% / 92% /
+# 100% of the answerable ones (twelfth session, every layer of the reader trained). The reader with its top six layers
+# trained, eleventh session: 906 / 934 / 952 / 968 / 951 / - / 959. On `python -m bench --quick` 0.7 read 32 of 78
+# questions and the answer's median reached 1.50x the encoding (the target's bound); 0.6 read 16 of 78 at 1.34x (one
+# reading costs about 15 ms, more than the encoding itself)
 READ_BELOW = 0.6
 # The direction each feature may push (+1 towards answerable, -1 against, 0 either): a feature whose fitted weight
 # points the other way (a collinear artefact of a small dev set, e.g. 'more words no article holds, more
@@ -231,10 +231,12 @@ def train(say=print, reader_logits: Path | None = None) -> dict:
     prepare`. reader_logits: a file of out-of-fold logits to reuse (written on the first run next to the model
     cache), so that refitting the steps does not train the fold readers again."""
     import dataclasses
+    from dataclasses import asdict
 
     from core import paths
     from models.protocol import folder_model_name
-    from models.reader import ReaderConfig, expected_record, pairs_digest, write_reader_pairs as write_pairs
+    from models.reader import (READER_VERSION, ReaderConfig, expected_record, pairs_digest,
+                               write_reader_pairs as write_pairs)
 
     pool = training_pool(say)
     x, y = pool["x"], pool["y"]
@@ -246,7 +248,9 @@ def train(say=print, reader_logits: Path | None = None) -> dict:
     write_pairs(pairs)
     # the reader's out-of-fold logits (two fold readers: about as long as one training of the shipped reader)
     cache = Path(reader_logits or paths.home() / "answerability-reader-oof.json")
-    key = pairs_digest(pairs) + ":" + pool["ranking_model"]
+    # the logits depend on the pairs, the ranking model and how the reader is trained (its config and version)
+    key = (f"{pairs_digest(pairs)}:{pool['ranking_model']}:"
+           f"{json.dumps(asdict(ReaderConfig()), sort_keys=True)}:v{READER_VERSION}")
     cached = json.loads(cache.read_text(encoding="utf-8")) if cache.is_file() else {}
     if cached.get("key") == key and len(cached.get("logits", [])) == len(y):
         logits = np.array(cached["logits"])
