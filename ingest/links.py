@@ -7,8 +7,8 @@ from ingest.numerals import NUMERAL_CHARS, parse_numeral
 from ingest.records import Article, CrossRef, GlossaryEntry, article_key
 
 _N = f"[{NUMERAL_CHARS}]+"
-# 本条例所称公共数据，是指… / 本办法所称信息化，是指…
-_SO_CALLED = re.compile(r"本(?:条例|办法|规定|细则)(?:中)?所称(?:的)?([^，,。；]{1,30}?)[，,]?(是指|指|包括)([^。]*。?)")
+# 本条例所称公共数据，是指… / 本办法所称信息化，是指… / 本法所称电信网络诈骗，是指… (a law: 本法)
+_SO_CALLED = re.compile(r"本(?:法|编|条例|办法|规定|细则)(?:中)?所称(?:的)?([^，,。；]{1,30}?)[，,]?(是指|指|包括)([^。]*。?)")
 # （一）信息化，是指… inside a 下列用语的含义 article
 _LISTED = re.compile(r"^[（(][一二三四五六七八九十]+[）)]([^，,。；]{1,30}?)[，,]?(是指|指|包括)(.*)$")
 # 县级以上负责网络安全和信息化工作的部门（以下简称网信部门）: the clause before the parenthesis defines it

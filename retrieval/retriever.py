@@ -46,11 +46,16 @@ def is_blank(question: str) -> bool:
 def _asks_meaning_of(term: str, text: str) -> bool:
     """Whether the question asks what the term means (什么是X, “X”是指什么, X的含义 …)."""
     quoted = f"[“\"「]?{re.escape(term)}[”\"」]?"
-    return bool(re.search(rf"(?:什么(?:是|叫)){quoted}|{quoted}(?:这个词|一词)?(?:是指|指的是|指什么|的含义|含义|"
-                          rf"是什么意思|什么意思|啥意思|的定义|定义|是怎么定义|怎么定义|如何定义|是啥|具体指|包括哪些|怎么界定|"
-                          rf"[^。？?]{{0,8}}(?:指哪|指的是哪|是光指|光指|只指|仅指|专指|指谁|包括谁|都包括))|"
-                          # does something fall under X: “公共数据”，自来水公司的用水数据也算吗
-                          rf"{quoted}[^。？?]{{0,20}}(?:也算|算不算|属不属于|包不包括)|(?:算不算|属不属于){quoted}",
+    if re.search(rf"(?:什么(?:是|叫)){quoted}|{quoted}(?:这个词|一词)?(?:是指|指的是|指什么|的含义|含义|"
+                 rf"是什么意思|什么意思|啥意思|的定义|定义|是怎么定义|怎么定义|如何定义|是啥|具体指|包括哪些|怎么界定|"
+                 rf"[^。？?]{{0,8}}(?:指哪|指的是哪|是光指|光指|只指|仅指|专指|指谁|包括谁|都包括))", text):
+        return True
+    # does something fall under X: “公共数据”，自来水公司的用水数据也算吗. Only for a term of three characters or more,
+    # or one the question quotes: a two-character term (数据, 密码) occurs in too many questions asking something else
+    # (刷脸数据…算不算“敏感个人信息”), and 算不算数 asks whether a thing is valid, not what it is
+    if len(term) < 3 and not re.search(rf"[“\"「]{re.escape(term)}[”\"」]", text):
+        return False
+    return bool(re.search(rf"{quoted}[^。？?]{{0,20}}(?:也算|算不算(?!数)|属不属于|包不包括)|(?:算不算|属不属于){quoted}",
                           text))
 
 

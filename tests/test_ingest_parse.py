@@ -181,3 +181,22 @@ def test_infer_jurisdiction(title, jurisdiction):
 def test_short_names_are_glossary_entries(text, entry):
     _, articles, _ = parse("某省数据条例\n" + text + "\n")
     assert [(g.term, g.definition, g.article_no) for g in glossary(articles)] == [(*entry, articles[0].article_no)]
+
+
+def test_a_laws_own_definitions_are_glossary_entries():
+    """本法所称X，是指… (a law says 本法, not 本条例): the national pack's definitions (反诈法 #2, 密码法 #2, 数安法 #3 …)
+    were missing from the glossary until the twelfth session."""
+    _, articles, _ = parse("中华人民共和国反电信网络诈骗法\n第二条　本法所称电信网络诈骗，是指以非法占有为目的，诈骗公私财物的行为。\n")
+    assert [(g.term, g.definition) for g in glossary(articles)] == [
+        ("电信网络诈骗", "以非法占有为目的，诈骗公私财物的行为。")]
+
+
+def test_the_real_packs_law_definitions_are_in_the_glossary():
+    from core import paths
+    from ingest import load_corpus
+
+    entries = {(g.term, g.key) for g in load_corpus(paths.DEFAULT_FOLDERS).glossary}
+    for entry in [("电信网络诈骗", "中华人民共和国反电信网络诈骗法#2"), ("密码", "中华人民共和国密码法#2"),
+                  ("数据", "中华人民共和国数据安全法#3"), ("电子商务", "中华人民共和国电子商务法#2"),
+                  ("电子签名", "中华人民共和国电子签名法#2")]:
+        assert entry in entries

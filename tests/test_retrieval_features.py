@@ -150,3 +150,19 @@ def test_which_questions_ask_what_a_term_covers(question, asks):
     from retrieval.retriever import _asks_meaning_of
 
     assert _asks_meaning_of("公共数据", question) is asks
+
+
+@pytest.mark.parametrize("term, question, asks", [
+    # the longer term the question asks about wins over a two-character one inside it (网络 in 电信网络诈骗)
+    ("电信网络诈骗", "法律上说的电信网络诈骗到底指哪种行为？", True),
+    # a two-character term falls under only where the question quotes it
+    ("数据", "刷脸数据、银行卡号这些，法律上算不算“敏感个人信息”？", False),
+    ("数据", "我写的日记算不算“数据”？", True),
+    # 算不算数: whether it is valid, not what it is
+    ("电子签名", "盖了电子章的材料能直接用吗？电子签名在法律上到底算不算数？", False),
+    ("电子签名", "手写签名拍照后发过去，算不算电子签名？", True),
+])
+def test_short_terms_and_validity_are_not_definition_questions(term, question, asks):
+    from retrieval.retriever import _asks_meaning_of
+
+    assert _asks_meaning_of(term, question) is asks
