@@ -26,9 +26,10 @@ READER_FOLDS = 2  # the reader's out-of-fold logits (two readers on half the que
 # The reader reads a question whose signals' probability is under this; the others are answered without it (unless
 # they ask a specific detail or a quantity: retrieval.answerability.asks_detail). On the dev questions
 # (cross-validated signals, out-of-fold reader logits; trained_on.read_below_sweep in the model file) reading under
-# 0.3 / 0.5 / 0.6 / 0.7 / 0.8 / 0.9 / always abstains on 923 / 985 / 1,021 / 1,039 / 1,039 / 1,050 / 1,051 of 1,355
-# out-of-scope questions at 30 of 2,057 answerable refused, while the reader reads 21% / 29% / 37% / 50% / 69% / 92% /
-# 100% of the answerable ones (twelfth session, every layer of the reader trained). The reader with its top six layers
+# 0.3 / 0.5 / 0.6 / 0.7 / 0.8 / 0.9 / always abstains on 1,009 / 1,074 / 1,087 / 1,117 / 1,125 / 1,134 / 1,134 of
+# 1,455 out-of-scope questions at 33 of 2,237 answerable refused, while the reader reads 22% / 29% / 38% / 51% / 69% /
+# 91% / 100% of the answerable ones (sixth round, thirteenth session). Twelfth session (1,355 and 2,057): 923 / 985 /
+# 1,021 / 1,039 / 1,039 / 1,050 / 1,051 at 30 refused, every layer of the reader trained. The reader with its top six layers
 # trained, eleventh session: 906 / 934 / 952 / 968 / 951 / - / 959. On `python -m bench --quick` 0.7 read 32 of 78
 # questions and the answer's median reached 1.50x the encoding (the target's bound); 0.6 read 16 of 78 at 1.34x (one
 # reading costs about 15 ms, more than the encoding itself)

@@ -25,7 +25,7 @@ best article too added 3 (1,024, noise) for twice the reading cost, and is not d
 Pairs (``models/training/reader_pairs.jsonl``, written by ``python -m eval answerability`` from the answerability
 training questions only): for an answerable question its gold articles (label 1) and the best-ranked article that
 is not gold (0); for an out-of-scope question its two best-ranked articles (0). Training happens once per machine
-in ``prepare_reader`` (about 27 minutes on 2 cores for 7,529 pairs), deterministic (same code, pairs and seed); loading only checks.
+in ``prepare_reader`` (about 30 minutes on 2 cores for 8,150 pairs: 1,822 s), deterministic (same code, pairs and seed); loading only checks.
 
 Why a hand-written loop rather than sentence-transformers' CrossEncoder trainer: the CrossEncoder puts its head on
 the first token of a fresh sequence-classification model and trains every layer; the reader keeps the ranking
