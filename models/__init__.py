@@ -17,10 +17,17 @@ from core.events import Progress
 
 def prepare(cache_dir: Path | None = None, progress: Progress | None = None) -> tuple[Path, Path, Path]:
     """Make the shipped models when missing or stale: (converted folder, ranking folder, answerability reader)."""
+    from core import paths
+    from core.events import NOTICE, emit
     from models.convert import prepare_converted
+    from models.protocol import remove_stale_staging
     from models.reader import prepare_reader
     from models.train import prepare_ranking
 
+    # what a preparation killed by a signal left behind (its cleanup never ran); a live one's folder is kept
+    removed = remove_stale_staging(paths.models_dir(cache_dir))
+    if removed:
+        emit(progress, NOTICE, f"已删除上次中断的模型准备留下的 {len(removed)} 个临时文件夹")
     converted = prepare_converted(cache_dir, progress)
     ranking = prepare_ranking(cache_dir, progress)
     return converted, ranking, prepare_reader(cache_dir, ranking, progress)

