@@ -17,7 +17,6 @@ import importlib.util
 import json
 import shutil
 import struct
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -460,8 +459,7 @@ def prepare_converted(cache_dir: Path | None = None, progress: Progress | None =
     emit(progress, CONVERT, "正在转换嵌入模型（首次使用，约 5 秒）…" if not target.exists()
          else "嵌入模型文件不完整或版本不符，正在重新转换（约 5 秒）…")
     started = time.monotonic()
-    models_dir.mkdir(parents=True, exist_ok=True)
-    staging = staging_dir(models_dir, MODEL_DIR_NAME)
+    staging = staging_dir(models_dir, MODEL_DIR_NAME)  # creates models_dir too
     try:
         convert(source, staging, {**expected, "converted_at": datetime.now(timezone.utc).isoformat()})
         install(staging, target, expected)
@@ -490,8 +488,9 @@ def _make_readable(folder: Path) -> None:
 
 
 def _discard(folder: Path, parent: Path) -> None:
-    """Remove an outdated model folder: move it aside first so the name is free at once."""
-    trash = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=parent))
+    """Remove an outdated model folder: move it aside first so the name is free at once (into a staging folder, so
+    that a preparation killed before the removal leaves nothing that the next one does not remove)."""
+    trash = staging_dir(parent, f"{folder.name}.old")
     try:
         folder.rename(trash / folder.name)
     except FileNotFoundError:  # another caller removed it first

@@ -118,7 +118,7 @@ class ModelProblem(Exception):
 # A model folder is prepared in a staging folder beside it, named .<folder>.<pid>.<random>, and renamed into place.
 # A preparation killed by a signal (SIGTERM, SIGKILL) never reaches its cleanup; the process id in the name lets a
 # later preparation tell such leftovers (about 85 MB each for the reader) from a live concurrent one's.
-_STAGING = re.compile(r"^\.(?P<name>[^.].*)\.(?P<pid>\d+)\.[a-z0-9_]+$")
+_STAGING = re.compile(r"^\.[^.].*\.(?P<pid>\d+)\.[a-z0-9_]+$")
 
 
 def staging_dir(parent: Path, name: str) -> Path:

