@@ -57,7 +57,8 @@ def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = N
     # 2. then the hits that plausibly answer (per named place when the question names places)
     hits = [h for h in retrieval.hits if h.regulation in in_scope] if elsewhere else list(retrieval.hits)
     hits, missing, fallback = ([], [], False) if retrieval.abstained else \
-        citing.answering_hits(hits, query.text, articles, in_scope, places, chosen, settings)
+        citing.answering_hits(hits, query.text, articles, in_scope, places, chosen, settings,
+                              query.is_comparison)
     if fallback:
         notes.append(wording.place_fallback_note(places))
     cited = {c.key for c in chosen}

@@ -94,6 +94,9 @@ class Settings:
     # a question naming no place that local rules answer also cites each other place's closest provision
     # (citing.parallel_provisions), labelled by place, within max_articles
     parallel_places: bool = True
+    # a question naming places also cites at most this many national articles, those that answer it as a question
+    # naming none would (citing.answering_hits; national law holds in every place), none in a comparison; 0: none
+    national_with_places: int = 2
     max_articles: int = 5  # articles that answer (definitions included); linked and nearby ones come on top
     max_referenced: int = 4  # articles added because a cited article refers to them (or they to it)
     max_referenced_each: int = 2

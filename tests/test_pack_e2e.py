@@ -43,6 +43,19 @@ def test_selling_personal_information_is_answered_from_both_levels_national_firs
     assert [b.tier for b in answer.blocks()][0] == "法律"
 
 
+def test_a_question_naming_a_place_cites_national_law_first_then_the_places_own(pack_retriever):
+    """National law holds in every place: a question naming 石家庄 gets at most two national articles (first),
+    then 河北's; a comparison of two places is shown place by place, without national articles."""
+    answer = pack_retriever.ask("我在石家庄，平台能不能把我的个人信息卖给别人？")
+    answering = [c for c in answer.citations if c.role == "answer"]
+    national = [c for c in answering if c.jurisdiction == "全国"]
+    assert 1 <= len(national) <= pack_retriever.settings.national_with_places
+    assert answering[:len(national)] == national and "《河北省信息化条例》第五十二条" in {c.citation for c in answering}
+    assert {c.jurisdiction for c in answering} == {"全国", "河北省"}
+    compared = pack_retriever.ask("北京和天津对政务数据共享分别怎么规定？")
+    assert compared.comparison and {c.jurisdiction for c in compared.citations if c.role == "answer"} <= {"北京市", "天津市"}
+
+
 def test_a_network_security_law_penalty_carries_the_amendment_note(pack_retriever):
     answer = pack_retriever.ask(CSL_PENALTY)
     csl = [c for c in answer.citations if c.regulation == CSL]
