@@ -44,6 +44,8 @@ ABLATIONS = (
     System("hybrid - absent-law gate", "hybrid", (("absent_law_gate", False),)),
     System("hybrid - other-place gate", "hybrid", (("other_places_gate", False),)),
     System("hybrid - parallel provisions", "hybrid", (("parallel_places", False),), compose=True),
+    # a question naming a place cites that place's articles alone (before the fourteenth session)
+    System("hybrid - national articles beside a named place", "hybrid", (("national_with_places", 0),), compose=True),
     System("hybrid - places", "hybrid", (("place_boost", False),)),
     System("hybrid - abbreviations", "hybrid", (("synonyms", False),)),
     System("hybrid - everyday words", "hybrid", (("colloquial", False),)),
