@@ -46,6 +46,8 @@ ABLATIONS = (
     System("hybrid - parallel provisions", "hybrid", (("parallel_places", False),), compose=True),
     # a question naming a place cites that place's articles alone (before the fourteenth session)
     System("hybrid - national articles beside a named place", "hybrid", (("national_with_places", 0),), compose=True),
+    # the dense side's closest article passes no test for that alone (the citation rule before the fifteenth session)
+    System("hybrid - the dense side's closest article cited", "hybrid", (("cite_closest", False),), compose=True),
     System("hybrid - places", "hybrid", (("place_boost", False),)),
     System("hybrid - abbreviations", "hybrid", (("synonyms", False),)),
     System("hybrid - everyday words", "hybrid", (("colloquial", False),)),

@@ -57,7 +57,7 @@ def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = N
     # 2. then the hits that plausibly answer (per named place when the question names places)
     hits = [h for h in retrieval.hits if h.regulation in in_scope] if elsewhere else list(retrieval.hits)
     hits, missing, fallback = ([], [], False) if retrieval.abstained else \
-        citing.answering_hits(hits, query.text, articles, in_scope, places, chosen, settings,
+        citing.answering_hits(hits, question, articles, in_scope, places, chosen, settings,
                               query.is_comparison)
     if fallback:
         notes.append(wording.place_fallback_note(places))
@@ -68,7 +68,7 @@ def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = N
         if hit.key not in cited:
             article = articles[hit.key]
             chosen.append(citing.citation(article, facts.get((article.regulation, article.version)), "answer",
-                                          _excerpts(article, query.text, settings)))
+                                          _excerpts(article, question, settings)))
             cited.add(hit.key)
     if not chosen:
         return _abstain(retrieval, articles, regulations, facts, notes, query.text, settings)

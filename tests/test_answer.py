@@ -31,9 +31,11 @@ PLANNING = TIANJIN.split("第三条　")[1].split("\n")[0]
 
 @pytest.fixture(scope="module")
 def retriever(tmp_path_factory):
-    # the fake encoder's cosines are far below the real model's, so its abstention threshold is off here
+    # the fake encoder's cosines are far below the real model's, so its abstention threshold is off here; and they
+    # are character bigrams of whole articles (the long 第三条 is often the closest), no evidence that an article
+    # answers, so the closest article is not cited for that alone (test_the_dense_sides_closest_article_is_cited)
     return fake_retriever(tmp_path_factory.mktemp("answer"), {"tj.txt": TIANJIN, "bj.txt": BEIJING},
-                          abstain_below=0.0, abstain_unsure_below=0.0)
+                          abstain_below=0.0, abstain_unsure_below=0.0, cite_closest=False)
 
 
 def hand_made(retriever, question, keys_scores, abstained=False):
@@ -63,7 +65,7 @@ def test_groups_by_regulation(retriever):
 
 
 def test_comparison_has_a_block_per_place_and_a_missing_row(retriever):
-    answer = compose(retriever.retrieve("天津和北京对出售个人信息有什么规定？"), retriever.data)
+    answer = compose(retriever.retrieve("天津和北京对出售个人信息有什么规定？"), retriever.data, retriever.settings)
     assert answer.comparison == ("天津市", "北京市")
     assert roles(answer) == [(f"{TJ}#2", "answer")]
     assert answer.missing == (("北京市", BJ),)
@@ -151,13 +153,22 @@ def test_weak_hits_are_not_cited(retriever):
     assert roles(compose(retrieval, retriever.data)) == [(f"{TJ}#2", "answer")]
 
 
+def test_the_dense_sides_closest_article_is_cited(retriever):
+    # a paraphrase: the closest article shares few of the question's words, another many
+    question = "网络运营者不得出售个人信息，国家机关提供政务信息收费吗？"
+    retrieval = hand_made(retriever, question, [(f"{TJ}#1", 1.0, 0.90), (f"{TJ}#2", 8.0, 0.70)])
+    assert roles(compose(retrieval, retriever.data)) == [(f"{TJ}#1", "answer"), (f"{TJ}#2", "answer")]
+    off = dataclasses.replace(retriever.settings, cite_closest=False)
+    assert roles(compose(retrieval, retriever.data, off)) == [(f"{TJ}#2", "answer")]
+
+
 def test_a_question_sharing_no_word_with_any_hit_is_not_answered(retriever):
     retrieval = hand_made(retriever, "网约车司机的社保怎么交？", [(f"{TJ}#1", 0.0, 0.9)])
     assert compose(retrieval, retriever.data).abstained
 
 
 def test_truncated_question_gets_a_note(retriever):
-    answer = compose(retriever.retrieve("网络运营者可以出售个人信息吗？" + "请" * 600), retriever.data)
+    answer = compose(retriever.retrieve("网络运营者可以出售个人信息吗？" + "请" * 600), retriever.data, retriever.settings)
     assert answer.notes == ("问题超过 500 字，只按前 500 字检索。",)
     assert roles(answer)[0] == (f"{TJ}#2", "answer")
 
