@@ -60,6 +60,8 @@ def plausible(hits: list[Hit], overlaps: dict[str, float], settings: Settings, r
 
     Args:
         overlaps: per article key, the weight of the question's words its text contains.
+        closest: the dense cosine at which a hit passes the BM25 test anyway (Settings.cite_closest; default: the
+            best of ``reference``, so the dense side's closest article).
     """
     reference = reference if reference is not None else hits
     if not hits or not reference:
