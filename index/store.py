@@ -39,8 +39,9 @@ from index.lexical import BM25_FILES, Lexical
 from index.tokenize import make_tokenizer, tokenizer_fingerprint
 from ingest import Article, Corpus, CrossRef, GlossaryEntry, Paragraph, Problem, Regulation
 
-FORMAT_VERSION = 5  # 3: bm25s persisted, keys on glossary and cross-references; 4: versions, units, tiers, law references;
-# 5: the glossary holds laws' definitions (本法所称X，是指…), which version 4 missed
+FORMAT_VERSION = 6  # 3: bm25s persisted, keys on glossary and cross-references; 4: versions, units, tiers, law references;
+# 5: the glossary holds laws' definitions (本法所称X，是指…), which version 4 missed; 6: chapter headings written
+# without 第X章 (未成年人网络保护条例) are chapters, no longer their previous article's last paragraph
 PASSAGE_FORMAT = "article-and-sentences-v2"
 # every index folder holds these files, each with its checksum in the manifest
 INDEX_FILES = ("articles.jsonl", "regulations.json", "glossary.jsonl", "crossrefs.jsonl", "bm25_tokens.jsonl",

@@ -34,6 +34,8 @@ _JURISDICTION = re.compile(r"^(.{1,10}?(?:自治区|自治州|省|市|州|盟|�
 _NATIONAL = re.compile(r"^(?:中华人民共和国|全国人民代表大会|国务院|最高人民法院|最高人民检察院)")
 _LOST_YEAR = re.compile(r"自年\d{1,2}月\d{1,2}日起(?:施行|实施)")
 _BLANKS = " \t\u3000\r\n\xa0"
+# a chapter heading written without 第X章 (未成年人网络保护条例: 网络素养促进, 附　则): Chinese characters alone
+_BARE_HEADING = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff \u3000]{1,14}")
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,9 @@ class _Reader:
         self.part, self.subpart, self.chapter, self.section = part, "", "", ""
         self.part_before_first = bool(part)
         self.drafts: list[_Draft] = []
+        self.pending: tuple[_Line, str] | None = None  # a bare line that may be the next chapter's heading
+        self.numbered = False  # a 第X章 heading has been seen
+        self.after_chapter = False  # the last line read was a numbered chapter heading
 
     # -- where an article stands
 
@@ -157,21 +162,69 @@ class _Reader:
             return
         if re.fullmatch(r"目\s*录", prepared):
             return
-        if self._structure(prepared, re.match(r"\s*#{2,6}\s", line.raw) is not None):
-            return
         heading = line_heading(prepared)
-        if heading and accepts(heading, self.drafts[-1].number if self.drafts else None):
+        starts = heading and accepts(heading, self.drafts[-1].number if self.drafts else None)
+        if starts:
+            self._bare_chapter()
+        else:
+            self.flush()
+        markdown = re.match(r"\s*#{2,6}\s", line.raw) is not None
+        if self.after_chapter and not (starts or markdown) and _BARE_HEADING.fullmatch(prepared) \
+                and not any(pattern.match(prepared) for pattern in (_PART, _CHAPTER, _SECTION)):
+            self._continued_chapter(line, prepared)
+            return
+        self.after_chapter = False
+        if self._structure(prepared, markdown):
+            return
+        if starts:
             self._start(heading, line, line.start)
             self._add(heading.rest, line, continued=False)
             return
         if not self.drafts:
             self._before_first(line, prepared)
             return
+        if self._may_be_heading(prepared):
+            self.pending = (line, prepared)
+            return
         if clean.is_tag_line(prepared):
             self.report("warning", "tag", f"已删除与正文无关的标签行：“{clean.finish_text(prepared)[:30]}…”",
                         article_label(self.drafts[-1].article_no), line.no)
             return
         self._add(prepared, line, continued=True)
+
+    def flush(self) -> None:
+        """A bare line that turned out not to precede an article: it is the current article's text after all."""
+        if self.pending:
+            line, prepared = self.pending
+            self.pending = None
+            self._add(prepared, line, continued=True)
+
+    def _may_be_heading(self, prepared: str) -> bool:
+        """Chinese characters alone after a finished sentence, in a text whose chapters are numbered."""
+        draft = self.drafts[-1]
+        return bool(self.numbered and draft.lines and _SENTENCE_END.search(draft.lines[-1])
+                    and _BARE_HEADING.fullmatch(prepared))
+
+    def _bare_chapter(self) -> None:
+        """The bare line just before an article is the next chapter's heading; no number is made up for it."""
+        if not self.pending:
+            return
+        line, prepared = self.pending
+        self.pending = None
+        self.chapter, self.section = re.sub(r"\s+", "", prepared), ""
+        if self._chapter_name() not in self.chapters:
+            self.chapters.append(self._chapter_name())
+        self.report("warning", "bare_heading", f"第{line.no}行：“{self.chapter}”单独成行、其后即是新的条文，"
+                    "已作为章标题读取（原文未写“第X章”）", line=line.no)
+
+    def _continued_chapter(self, line: _Line, prepared: str) -> None:
+        """A chapter heading broken over two lines: the second line completes its name."""
+        before = self._chapter_name()
+        self.chapter += re.sub(r"\s+", "", prepared)
+        if before in self.chapters:
+            self.chapters[self.chapters.index(before)] = self._chapter_name()
+        self.report("warning", "heading_continued", f"第{line.no}行：章标题分两行书写，已合并为“"
+                    f"{self.chapter.replace(chr(0x3000), ' ')}”", line=line.no)
 
     def _title_line(self, line: _Line) -> None:
         text = clean.finish_text(clean.prepare_line(line.raw))
@@ -196,6 +249,7 @@ class _Reader:
         if (heading := _CHAPTER.match(prepared)) and len(heading.group(2)) <= 30 and "。" not in heading.group(2):
             self.chapter = _heading("章", heading.group(1), heading.group(2))
             self.section = ""
+            self.numbered = self.after_chapter = True
             if self.drafts and self._chapter_name() not in self.chapters:
                 self.chapters.append(self._chapter_name())
             return True
@@ -321,6 +375,7 @@ def parse_regulation(raw: bytes, source_file: str, facts: dict | None = None
             reader.header_line(line)
         else:
             reader.read(line)
+    reader.flush()
     drafts = reader.drafts
 
     # 3. resolve the facts: manifest first, then front matter, then the text itself

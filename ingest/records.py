@@ -127,6 +127,9 @@ KINDS = {
     "start": "the first article is not 第一条 (and the file is not a part of a code)",
     "typo_heading": "an article heading written with noise (spaces inside, 笫 for 第) read as a heading",
     "inline_heading": "articles run together on one line, split after a sentence end",
+    "bare_heading": "a chapter heading written without 第X章 (Chinese characters alone, just before an article) read "
+                    "as a chapter, named as written",
+    "heading_continued": "a chapter heading broken over two lines, joined",
     "empty_article": "an article heading with no text; the heading is left out",
     "units": "no 第X条: the document is split by its own numbering (一、 / （一） / 第一部分)",
     "whole": "no 第X条 and no numbering: the document is kept as one unit",

@@ -10,7 +10,7 @@ encodes with this model alone (the pair, models.encoders.CalibratedEncoder, rema
 
 The training pairs are a data file of the product, `models/training/pairs.jsonl` (written from the dev splits
 by `python -m eval pairs`; a test checks that it is current). Training happens once per machine, in
-`prepare_ranking()` (about 5 minutes on 2 cores), and is deterministic: same code, same pairs, same seed.
+`prepare_ranking()` (about 6 minutes on 2 cores), and is deterministic: same code, same pairs, same seed.
 The folder records what it was trained from; a change of base model, training pairs or settings trains it
 again, and the model name (which indexes record) changes with it. Loading only checks (`check_ranking`).
 
@@ -188,8 +188,8 @@ def prepare_ranking(cache_dir: Path | None = None, progress: Progress | None = N
     expected = expected_record(folder_model_name(base_dir), pairs, config)
     if is_current(target, expected):
         return target
-    emit(progress, TRAIN, f"正在微调检索模型（首次使用，{len(pairs)} 对问答，双核约 5 分钟）…" if not target.exists()
-         else "检索模型的训练数据或版本已更改，正在重新微调（双核约 5 分钟）…")
+    emit(progress, TRAIN, f"正在微调检索模型（首次使用，{len(pairs)} 对问答，双核约 6 分钟）…" if not target.exists()
+         else "检索模型的训练数据或版本已更改，正在重新微调（双核约 6 分钟）…")
     staging = staging_dir(models_dir, RANKING_DIR_NAME)
     try:
         folder = staging / "model"

@@ -100,7 +100,7 @@ DAMAGE = [
      "索引的 manifest.json 未记录文件 dense.faiss 的校验和。"),
     (lambda d: edit_manifest(d, lambda m: m["files"].__setitem__("../regs/tj.txt", "0" * 64)),
      "索引的 manifest.json 记录了索引目录以外的文件。"),
-    (lambda d: edit_manifest(d, lambda m: m.__setitem__("format_version", 1)), "索引格式版本为 1，当前程序需要 5。"),
+    (lambda d: edit_manifest(d, lambda m: m.__setitem__("format_version", 1)), "索引格式版本为 1，当前程序需要 6。"),
     (lambda d: edit_manifest(d, lambda m: m.__setitem__("passage_format", "article-v0")),
      "索引的向量段落格式为“article-v0”，当前程序使用“article-and-sentences-v2”。"),
     (drop_last_row, "索引各文件的行数或维度不一致。"),

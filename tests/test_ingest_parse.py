@@ -141,6 +141,45 @@ def test_an_empty_article_heading_is_left_out_with_a_warning():
         ("empty_article", "第二条", 3, "第二条没有正文（第3行），已略去此条标题")]
 
 
+BARE_HEADINGS = ("# 某省条例\n\n## 第一章 总 则\n\n第一条 为了规范数据管理，制定本条例。\n\n\u200b\n\n数据 安全\n\n"
+                 "第二条 数据处理者应当履行义务。\n\n应急处置\n\n本款仍属第二条。\n\n附　则\n\n第三条 本条例自公布之日起施行。\n\n"
+                 "某省人民政府\n")
+
+
+def test_a_chapter_heading_without_its_number_is_a_chapter_not_a_paragraph():
+    # 未成年人网络保护条例 as published: from 第二章 on, headings are bare lines (after a zero-width space line)
+    text = BARE_HEADINGS
+    regulation, articles, problems = parse(text, "x.md")
+    assert [a.chapter for a in articles] == ["第一章\u3000总则", "数据安全", "附则"]
+    assert regulation.chapters == ("第一章\u3000总则", "数据安全", "附则")
+    assert articles[0].text == "为了规范数据管理，制定本条例。"
+    start, end = articles[0].span
+    assert text[start:end] == "第一条 为了规范数据管理，制定本条例。"  # the heading is not inside the span
+    # a bare line that an article's text follows is that article's text, read as before (a line without a sentence
+    # end is joined to the next: PDF line breaks); so is the signature after the last article
+    assert articles[1].text == "数据处理者应当履行义务。\n应急处置本款仍属第二条。"
+    assert articles[2].text == "本条例自公布之日起施行。\n某省人民政府"
+    assert [(p.severity, p.kind, p.line) for p in problems] == [("warning", "bare_heading", 9),
+                                                                ("warning", "bare_heading", 17)]
+    assert problems[0].message == "第9行：“数据安全”单独成行、其后即是新的条文，已作为章标题读取（原文未写“第X章”）"
+
+
+def test_a_text_without_numbered_chapters_keeps_its_short_lines_as_paragraphs():
+    _, articles, problems = parse("某省条例\n第一条　甲。\n数据安全\n第二条　乙。\n")
+    assert [a.text for a in articles] == ["甲。\n数据安全", "乙。"] and [a.chapter for a in articles] == ["", ""]
+    assert problems == []
+
+
+def test_a_chapter_heading_broken_over_two_lines_is_joined():
+    text = ("某法\n第一章　总则\n第一条　甲。\n### 第二章 犯罪嫌疑人、被告人逃匿、死亡案件\n违法所得的没收程序\n"
+            "#### 第一节 一般规定\n第二条　乙。\n")
+    regulation, articles, problems = parse(text, "x.md")
+    assert articles[1].chapter == "第二章\u3000犯罪嫌疑人、被告人逃匿、死亡案件违法所得的没收程序\u3000第一节\u3000一般规定"
+    assert articles[0].text == "甲。"
+    assert regulation.chapters[-1] == "第二章\u3000犯罪嫌疑人、被告人逃匿、死亡案件违法所得的没收程序"
+    assert [(p.kind, p.line) for p in problems] == [("heading_continued", 5)]
+
+
 def test_manifest_count_mismatch_is_a_warning():
     _, articles, problems = parse("第一条　甲。\n", facts={"title": "某条例", "articles": 2})
     assert len(articles) == 1
@@ -200,3 +239,21 @@ def test_the_real_packs_law_definitions_are_in_the_glossary():
                   ("数据", "中华人民共和国数据安全法#3"), ("电子商务", "中华人民共和国电子商务法#2"),
                   ("电子签名", "中华人民共和国电子签名法#2")]:
         assert entry in entries
+
+
+def test_the_real_packs_bare_chapter_headings_are_chapters():
+    """未成年人网络保护条例 as published writes 第二章 … 第七章 as bare lines: until the sixteenth session every article
+    was labelled 第一章 总则 and #58 ended with the paragraph “附 则”."""
+    from core import paths
+    from ingest import load_corpus
+
+    corpus = load_corpus(paths.DEFAULT_FOLDERS)
+    minors = {a.article_no: a for a in corpus.articles if a.regulation == "未成年人网络保护条例"}
+    assert len(minors) == 60
+    assert [minors[n].chapter for n in (1, 13, 21, 31, 39, 50, 59)] == [
+        "第一章\u3000总则", "网络素养促进", "网络信息内容规范", "个人信息网络保护", "网络沉迷防治", "法律责任", "附则"]
+    assert minors[58].text.endswith("构成犯罪的，依法追究刑事责任。")
+    assert all(not a.text.endswith(("网络素养促进", "法律责任", "附 则", "附则")) for a in minors.values())
+    warned = [p.line for p in corpus.problems if p.kind == "bare_heading"]
+    assert warned == [37, 81, 119, 153, 189, 213]
+    assert [p.kind for p in corpus.problems if p.source_file.startswith("未成年人")] == ["bare_heading"] * 6

@@ -42,7 +42,8 @@ def test_every_sample_loads_and_nothing_is_an_error(corpus):
 
 
 @pytest.mark.parametrize("source_file, title, numbers, warnings", [
-    ("刑事诉讼法(2018-10-26).md", "中华人民共和国刑事诉讼法", range(1, 309), [("typo_heading", 639, "第一百二十八条")]),
+    ("刑事诉讼法(2018-10-26).md", "中华人民共和国刑事诉讼法", range(1, 309),
+     [("typo_heading", 639, "第一百二十八条"), ("heading_continued", 1455, ""), ("bare_heading", 1503, "")]),
     ("农民专业合作社法(2017-12-27).md", "中华人民共和国农民专业合作社法", range(1, 75),
      [("typo_heading", 333, "第五十四条")]),
     ("文物保护法(2017-11-04).md", "中华人民共和国文物保护法", range(1, 81), []),
