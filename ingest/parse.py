@@ -183,7 +183,7 @@ class _Reader:
         if not self.drafts:
             self._before_first(line, prepared)
             return
-        if self._may_be_heading(prepared):
+        if heading is None and self._may_be_heading(prepared):  # never an article heading out of sequence
             self.pending = (line, prepared)
             return
         if clean.is_tag_line(prepared):
