@@ -168,13 +168,11 @@ class _Reader:
             self._bare_chapter()
         else:
             self.flush()
-        markdown = re.match(r"\s*#{2,6}\s", line.raw) is not None
-        if self.after_chapter and not (starts or markdown) and _BARE_HEADING.fullmatch(prepared) \
-                and not any(pattern.match(prepared) for pattern in (_PART, _CHAPTER, _SECTION)):
-            self._continued_chapter(line, prepared)
+        after_chapter, self.after_chapter = self.after_chapter, False  # _structure sets it again for a chapter
+        if self._structure(prepared, re.match(r"\s*#{2,6}\s", line.raw) is not None):
             return
-        self.after_chapter = False
-        if self._structure(prepared, markdown):
+        if after_chapter and not starts and _BARE_HEADING.fullmatch(prepared):
+            self._continued_chapter(line, prepared)
             return
         if starts:
             self._start(heading, line, line.start)
@@ -212,8 +210,7 @@ class _Reader:
         line, prepared = self.pending
         self.pending = None
         self.chapter, self.section = re.sub(r"\s+", "", prepared), ""
-        if self._chapter_name() not in self.chapters:
-            self.chapters.append(self._chapter_name())
+        self._remember_chapter()
         self.report("warning", "bare_heading", f"第{line.no}行：“{self.chapter}”单独成行、其后即是新的条文，"
                     "已作为章标题读取（原文未写“第X章”）", line=line.no)
 
@@ -225,6 +222,10 @@ class _Reader:
             self.chapters[self.chapters.index(before)] = self._chapter_name()
         self.report("warning", "heading_continued", f"第{line.no}行：章标题分两行书写，已合并为“"
                     f"{self.chapter.replace(chr(0x3000), ' ')}”", line=line.no)
+
+    def _remember_chapter(self) -> None:
+        if self._chapter_name() not in self.chapters:
+            self.chapters.append(self._chapter_name())
 
     def _title_line(self, line: _Line) -> None:
         text = clean.finish_text(clean.prepare_line(line.raw))
@@ -250,16 +251,16 @@ class _Reader:
             self.chapter = _heading("章", heading.group(1), heading.group(2))
             self.section = ""
             self.numbered = self.after_chapter = True
-            if self.drafts and self._chapter_name() not in self.chapters:
-                self.chapters.append(self._chapter_name())
+            if self.drafts:
+                self._remember_chapter()
             return True
         if (heading := _SECTION.match(prepared)) and len(heading.group(2)) <= 30:
             self.section = _heading("节", heading.group(1), heading.group(2))
             return True
         if markdown and len(prepared) <= 30 and "。" not in prepared and not line_heading(prepared):
             self.chapter, self.section = re.sub(r"\s+", "", prepared), ""  # ## 附则: a chapter without a number
-            if self.drafts and self._chapter_name() not in self.chapters:
-                self.chapters.append(self._chapter_name())
+            if self.drafts:
+                self._remember_chapter()
             return True
         return False
 
