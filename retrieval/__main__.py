@@ -18,7 +18,9 @@ def hit_rows(retrieval, retriever) -> list[dict]:
         article = retriever.article(hit.key)
         rows.append({"regulation": hit.regulation, "article": hit.article_no, "label": hit.label,
                      "score": round(hit.score, 6),
-                     "excerpt": "".join(excerpts_for(article, retrieval.query.text, max_units=1))})
+                     "excerpt": "".join(excerpts_for(article, retrieval.query.text, max_units=1,
+                                                     sentence_scores=hit.sentence_scores,
+                                                     dense_weight=retriever.settings.excerpt_dense))})
     return rows
 
 

@@ -14,7 +14,7 @@ from ingest.records import Article, Regulation
 from ingest.text import MAX_QUESTION_CHARS
 from retrieval import citing, wording
 from retrieval.excerpts import excerpts_for, overlap, tokens
-from retrieval.records import NATIONAL, Answer, Block, Citation, Retrieval
+from retrieval.records import NATIONAL, Answer, Block, Citation, Hit, Retrieval
 from retrieval.settings import Settings
 
 __all__ = ["Answer", "Block", "Citation", "compose", "excerpts_for"]
@@ -68,7 +68,7 @@ def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = N
         if hit.key not in cited:
             article = articles[hit.key]
             chosen.append(citing.citation(article, facts.get((article.regulation, article.version)), "answer",
-                                          _excerpts(article, question, settings)))
+                                          _excerpts(article, question, settings, hit=hit)))
             cited.add(hit.key)
     if not chosen:
         return _abstain(retrieval, articles, regulations, facts, notes, query.text, settings)
@@ -102,9 +102,11 @@ def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = N
                   reason=decision.reason if decision else "")
 
 
-def _excerpts(article: Article, query_text: str, settings: Settings, max_units: int | None = None) -> tuple[str, ...]:
+def _excerpts(article: Article, query_text: str, settings: Settings, max_units: int | None = None,
+              hit: Hit | None = None) -> tuple[str, ...]:
     return excerpts_for(article, query_text, max_units or settings.excerpt_units, settings.short_article,
-                        settings.excerpt_share)
+                        settings.excerpt_share, hit.sentence_scores if hit is not None else (),
+                        settings.excerpt_dense, settings.item_chars)
 
 
 def _abstain(retrieval: Retrieval, articles: dict[str, Article], regulations: dict[str, Regulation],
@@ -125,7 +127,8 @@ def _abstain(retrieval: Retrieval, articles: dict[str, Article], regulations: di
         if overlap(article.text, wanted, article) < settings.nearby_overlap:  # shares no real word with the question
             continue
         nearby.append(citing.citation(article, facts.get((article.regulation, article.version)), "nearby",
-                                      _excerpts(article, query_text, settings, max_units=None if partial else 1)))
+                                      _excerpts(article, query_text, settings, max_units=None if partial else 1,
+                                                hit=hit)))
     if partial and nearby:
         lead = wording.partial(decision.uncovered, decision.unstated_quantity,
                                list(dict.fromkeys(c.regulation for c in nearby)), decision.absent_laws,

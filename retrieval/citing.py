@@ -56,7 +56,9 @@ def _passes(hit: Hit, best_bm25: float, best_dense: float, close: float, fair: f
 
 def plausible(hits: list[Hit], overlaps: dict[str, float], settings: Settings, reference: list[Hit] | None = None,
               loose: bool = False, closest: float | None = None) -> list[Hit]:
-    """The hits whose evidence is close to the best of ``reference`` (default: the hits themselves).
+    """The hits whose evidence is close to the best of ``reference`` (default: the hits themselves), and those with
+    a sentence within Settings.sentence_near of the closest sentence of any of them (when the question shares a word
+    with one): each part of a question of two parts has its own article.
 
     Args:
         overlaps: per article key, the weight of the question's words its text contains.
@@ -73,8 +75,15 @@ def plausible(hits: list[Hit], overlaps: dict[str, float], settings: Settings, r
     s = settings
     close, fair, near = (s.bm25_fair, s.bm25_fair, 2 * s.dense_near) if loose else (s.bm25_close, s.bm25_fair, s.dense_near)
     share = s.overlap_share / 2 if loose else s.overlap_share
-    return [h for h in hits if _passes(h, best_bm25, best_dense, close, fair, near, closest)
-            and (overlaps[h.key] >= share * best_overlap or h.dense_score >= best_dense - s.dense_best)]
+    best_sentence = max(_best_sentence(h) for h in reference)
+    return [h for h in hits if (_passes(h, best_bm25, best_dense, close, fair, near, closest)
+            and (overlaps[h.key] >= share * best_overlap or h.dense_score >= best_dense - s.dense_best))
+            or (s.sentence_near > 0 and best_bm25 > 0 and _best_sentence(h) >= best_sentence - s.sentence_near)]
+
+
+def _best_sentence(hit: Hit) -> float:
+    """The ranking model's best cosine of one of the hit's sentences (its whole article's when it has one)."""
+    return max(hit.sentence_scores, default=hit.dense_score)
 
 
 def parallel_provisions(hits: list[Hit], kept: list[Hit], overlaps: dict[str, float], settings: Settings) -> list[Hit]:

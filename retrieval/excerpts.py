@@ -5,9 +5,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from index.store import sentences_of
 from ingest.records import Article, GlossaryEntry
 
 SHORT_ARTICLE = 120  # characters; an article this short is quoted whole (Settings.short_article)
+# the cosine distance from the closest unit at which a unit's dense evidence counts nothing (excerpts_for)
+DENSE_SPAN = 0.1
 # A sentence ends with 。！？ (and any closing quote or bracket right after).
 _SENTENCE = re.compile(r"[^。！？]+(?:[。！？]+[”’」』）)]*)?")
 # A paragraph introducing items carries the verb when it ends with a colon after one of these words.
@@ -78,13 +81,54 @@ def select(article: Article, units: list[_Unit], chosen: list[int]) -> tuple[str
     return tuple(article.text[start:end] for start, end in spans)
 
 
+def with_items(units: list[_Unit], chosen: list[int], scores: list[float], item_chars: int,
+               max_items: int) -> list[int]:
+    """The chosen units, and for each chosen lead-in (有下列情形之一的：) none of whose items is chosen, its items:
+    all of them when together they are at most item_chars long, else the max_items that score best. A lead-in
+    quoted alone says that a list follows and not what is on it."""
+    result = list(chosen)
+    for lead in chosen:
+        items = [i for i, unit in enumerate(units) if unit.lead == lead]
+        if not items or any(i in chosen for i in items):
+            continue
+        if sum(units[i].end - units[i].start for i in items) <= item_chars:
+            result += items
+        else:
+            result += sorted(items, key=lambda i: (-scores[i], i))[:max_items]
+    return result
+
+
+def unit_cosines(article: Article, pieces: list[_Unit], sentence_scores: tuple[float, ...]) -> list[float] | None:
+    """Each unit's closeness to the question by the ranking model: the best cosine of the stored sentence passages
+    (index.store.sentences_of) it overlaps; a unit overlapping none (a clause under six characters) gets the
+    article's lowest. None when the scores do not match the article's sentences."""
+    sentences = sentences_of(article.text)
+    if not sentence_scores or len(sentence_scores) != len(sentences):
+        return None
+    spans, offset = [], 0
+    for sentence in sentences:
+        start = article.text.find(sentence, offset)
+        if start < 0:
+            return None
+        spans.append((start, start + len(sentence)))
+        offset = start + len(sentence)
+    lowest = min(sentence_scores)
+    return [max((score for (start, end), score in zip(spans, sentence_scores) if start < unit.end and end > unit.start),
+                default=lowest) for unit in pieces]
+
+
 def excerpts_for(article: Article, query_text: str, max_units: int = 2, short_article: int = SHORT_ARTICLE,
-                 share: float = 0.4) -> tuple[str, ...]:
+                 share: float = 0.4, sentence_scores: tuple[float, ...] = (), dense_weight: float = 0.0,
+                 item_chars: int = 0) -> tuple[str, ...]:
     """The sentences / paragraphs / items of the article that best answer the question, verbatim.
 
     Units are scored by the question's tokens they contain (longer tokens weigh more), with a small
     preference for earlier units; an item is quoted with the paragraph that introduces it.
-    Without any overlap the article's first sentence is quoted; a short article is quoted whole.
+    With the ranking model's sentence cosines (``sentence_scores``, from the hit) and ``dense_weight`` > 0, the
+    score is the words' share of the best unit's plus dense_weight x (1 - the unit's distance in cosine to the
+    closest unit / DENSE_SPAN): a paraphrase (转手卖给培训机构 for 非法向他人提供) finds its sentence too.
+    Without any evidence the article's first sentence is quoted; a short article is quoted whole. A lead-in
+    quoted without its items brings them (``item_chars``, see with_items).
     """
     pieces = units(article)
     if not pieces:
@@ -92,14 +136,19 @@ def excerpts_for(article: Article, query_text: str, max_units: int = 2, short_ar
     if len(article.text) <= short_article:
         return select(article, pieces, list(range(len(pieces))))
     wanted = tokens(query_text)
-    scores = []
-    for position, unit in enumerate(pieces):
-        scores.append(overlap(article.text[unit.start:unit.end], wanted, article) - 0.01 * position)
+    words = [overlap(article.text[unit.start:unit.end], wanted, article) for unit in pieces]
+    cosines = unit_cosines(article, pieces, sentence_scores) if dense_weight > 0 else None
+    if cosines is None:
+        scores = [value - 0.01 * position for position, value in enumerate(words)]
+    else:
+        most, closest = max(words), max(cosines)
+        scores = [(value / most if most > 0 else 0.0) + dense_weight * (1 - (closest - cosine) / DENSE_SPAN)
+                  - 0.001 * position for position, (value, cosine) in enumerate(zip(words, cosines))]
     order = sorted(range(len(pieces)), key=lambda i: (-scores[i], i))
     best = scores[order[0]]
-    if best <= 0:
-        return select(article, pieces, [0])
-    chosen = [i for i in order[:max_units] if scores[i] >= share * best]
+    chosen = [0] if best <= 0 else [i for i in order[:max_units] if scores[i] >= share * best]
+    if item_chars:
+        chosen = with_items(pieces, chosen, scores, item_chars, max_units)
     return select(article, pieces, chosen)
 
 

@@ -76,6 +76,9 @@ class Hit:
     retriever: str  # 'bm25' | 'dense' | 'hybrid'
     bm25_score: float = 0.0
     dense_score: float = 0.0
+    # the ranking model's cosine of each of the article's sentences (index.store.sentences_of, in text order) with
+    # the question; () when the article has one sentence, or the dense side did not score it
+    sentence_scores: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

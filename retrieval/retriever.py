@@ -363,11 +363,13 @@ class Retriever:
                 self.encoder.encode_calibration([query.text], "query")[0]  # not twice when it also ranks
             calibration = self.data.calibration[rows] @ question
             cosines = dict(zip(rows, calibration.astype(float).tolist()))
+        sentences = self.sentence_cosines(ranked[:k], vector) if vector is not None else {}
         hits = tuple(
             Hit(key=self.data.articles[row].key, regulation=self.data.articles[row].regulation,
                 article_no=self.data.articles[row].article_no, label=self.data.articles[row].label,
                 jurisdiction=self.data.articles[row].jurisdiction, rank=rank, score=score_of.get(row, 0.0),
-                retriever=mode, bm25_score=float(bm25[row]), dense_score=cosines.get(row, 0.0))
+                retriever=mode, bm25_score=float(bm25[row]), dense_score=cosines.get(row, 0.0),
+                sentence_scores=sentences.get(row, ()))
             for rank, row in enumerate(ranked[:k], start=1))
         confidence = max(cosines.values(), default=0.0) if mode != "bm25" else 0.0
         if mode != "dense" and query.lexical_text:  # coverage is judged on the question's own words
@@ -413,6 +415,21 @@ class Retriever:
         if self.reads and self.answerability.reads(self.answerability.probability(values), asked):
             reader = float(self.encoder.read(query.text, [self.reading_text(top[0], vector)])[0])
         return answerability.decide(self.answerability, values, uncovered, reader, absent, places)
+
+    def sentence_cosines(self, rows: list[int], vector: np.ndarray) -> dict[int, tuple[float, ...]]:
+        """Per row, the ranking model's cosine of each stored sentence passage with the question (the excerpt
+        choice reads them: retrieval.excerpts); rows of one sentence, and the calibration model's vectors, have none."""
+        if self._ranks_with_calibration:
+            return {}
+        owned = [(row, self.passages_of_row[row][1:]) for row in rows if len(self.passages_of_row[row]) > 2]
+        if not owned:
+            return {}
+        similarities = self.data.dense.reconstruct_batch(np.concatenate([p for _, p in owned])) @ vector[0]
+        result, start = {}, 0
+        for row, passages in owned:
+            result[row] = tuple(similarities[start:start + len(passages)].astype(float).tolist())
+            start += len(passages)
+        return result
 
     def reading_text(self, row: int, vector: np.ndarray) -> str:
         """What the answerability reader reads of an article: its title, then its sentences, the closest to the

@@ -4,6 +4,7 @@ import dataclasses
 
 import pytest
 
+from index.store import sentences_of
 from retrieval.answer import compose, excerpts_for
 from retrieval.records import Filters, Hit, Retrieval
 from tiny_corpus import fake_retriever
@@ -35,17 +36,17 @@ def retriever(tmp_path_factory):
     # are character bigrams of whole articles (the long 第三条 is often the closest), no evidence that an article
     # answers, so the closest article is not cited for that alone (test_the_dense_sides_closest_article_is_cited)
     return fake_retriever(tmp_path_factory.mktemp("answer"), {"tj.txt": TIANJIN, "bj.txt": BEIJING},
-                          abstain_below=0.0, abstain_unsure_below=0.0, cite_closest=False)
+                          abstain_below=0.0, abstain_unsure_below=0.0, cite_closest=False, sentence_near=0.0)
 
 
 def hand_made(retriever, question, keys_scores, abstained=False):
-    """A retrieval with chosen hits: (article key, bm25 score, dense score), best first."""
+    """A retrieval with chosen hits: (article key, bm25 score, dense score[, sentence cosines]), best first."""
     hits = []
-    for rank, (key, bm25, dense) in enumerate(keys_scores, start=1):
+    for rank, (key, bm25, dense, *sentences) in enumerate(keys_scores, start=1):
         article = retriever.article(key)
         hits.append(Hit(key=key, regulation=article.regulation, article_no=article.article_no, label=article.label,
                         jurisdiction=article.jurisdiction, rank=rank, score=1.0 / rank, retriever="hybrid",
-                        bm25_score=bm25, dense_score=dense))
+                        bm25_score=bm25, dense_score=dense, sentence_scores=tuple(sentences[0]) if sentences else ()))
     return Retrieval(query=retriever.parse(question), hits=tuple(hits), abstained=abstained, confidence=0.9)
 
 
@@ -162,6 +163,22 @@ def test_the_dense_sides_closest_article_is_cited(retriever):
     assert roles(compose(retrieval, retriever.data, off)) == [(f"{TJ}#2", "answer")]
 
 
+def test_an_article_closest_by_one_sentence_is_cited(retriever):
+    # 第三条 shares one word with the question and is far as a whole, but one of its sentences is the closest of all
+    question = "网络运营者可以出售个人信息吗？规划执行情况向谁报告？"
+    retrieval = hand_made(retriever, question, [(f"{TJ}#2", 8.0, 0.80), (f"{TJ}#3", 1.0, 0.50, (0.5, 0.5, 0.81, 0.5))])
+    near = dataclasses.replace(retriever.settings, sentence_near=0.01)
+    answer = compose(retrieval, retriever.data, near)
+    assert roles(answer) == [(f"{TJ}#2", "answer"), (f"{TJ}#3", "answer")]
+    assert answer.citations[1].excerpts == ("信息化主管部门负责规划的组织实施，每年向市人民政府报告规划执行情况。",)
+    assert roles(compose(retrieval, retriever.data, retriever.settings)) == [(f"{TJ}#2", "answer")]  # sentence_near 0
+    far = hand_made(retriever, question, [(f"{TJ}#2", 8.0, 0.80), (f"{TJ}#3", 1.0, 0.50, (0.5, 0.5, 0.78, 0.5))])
+    assert roles(compose(far, retriever.data, near)) == [(f"{TJ}#2", "answer")]
+    # without a word of the question in any hit, a close sentence is no evidence either
+    none = hand_made(retriever, "网约车司机的社保怎么交？", [(f"{TJ}#3", 0.0, 0.50, (0.5, 0.5, 0.9, 0.5))])
+    assert compose(none, retriever.data, near).abstained
+
+
 def test_a_question_sharing_no_word_with_any_hit_is_not_answered(retriever):
     retrieval = hand_made(retriever, "网约车司机的社保怎么交？", [(f"{TJ}#1", 0.0, 0.9)])
     assert compose(retrieval, retriever.data).abstained
@@ -206,6 +223,42 @@ def test_article_notes_are_carried_into_the_citation(retriever):
 ])
 def test_excerpts(retriever, key, question, excerpts):
     assert excerpts_for(retriever.article(key), question) == excerpts
+
+
+def test_a_paraphrase_is_quoted_by_the_sentence_the_ranking_model_finds_closest(retriever):
+    article = retriever.article(f"{TJ}#3")
+    sentences = sentences_of(article.text)
+    assert len(sentences) == 4
+    question = "进展汇报给谁"  # shares no word with the article: by words alone, its first sentence
+    assert excerpts_for(article, question) == (sentences[0],)
+    closest = (0.52, 0.50, 0.74, 0.55)
+    assert excerpts_for(article, question, sentence_scores=closest, dense_weight=1.0) == (sentences[2],)
+    # the words still count: a unit naming what is asked beats a slightly closer one
+    assert excerpts_for(article, "规划确需调整怎么办", max_units=1, sentence_scores=(0.5, 0.5, 0.62, 0.6),
+                        dense_weight=1.0) == (sentences[3],)
+    # scores that do not match the article's sentences are not read
+    assert excerpts_for(article, question, sentence_scores=closest[:3], dense_weight=1.0) == (sentences[0],)
+
+
+def test_hits_carry_their_sentences_cosines(retriever):
+    hits = retriever.retrieve("规划执行情况向谁报告？").hits
+    for hit in hits:
+        sentences = sentences_of(retriever.article(hit.key).text)
+        assert len(hit.sentence_scores) == (len(sentences) if len(sentences) > 1 else 0)
+    long = next(h for h in hits if h.key == f"{TJ}#3")
+    assert max(long.sentence_scores) == long.sentence_scores[2]  # the sentence that answers is the closest
+    assert all(not h.sentence_scores for h in retriever.retrieve("规划执行情况向谁报告？", mode="bm25").hits)
+
+
+def test_a_lead_in_brings_its_items(retriever):
+    article = retriever.article(f"{TJ}#5")
+    lead, *items = ("本条例下列用语的含义：", *article.text.split("\n")[1:])
+    assert excerpts_for(article, "用语的含义") == (lead,)  # as before: the lead-in alone says nothing
+    assert len(items) == 3 and excerpts_for(article, "用语的含义", item_chars=300) == (lead, *items)
+    # a list longer than item_chars: the items that score best (here none does: the first ones)
+    assert excerpts_for(article, "用语的含义", max_units=2, item_chars=50) == (lead, *items[:2])
+    # an item already chosen keeps the others out
+    assert excerpts_for(article, "基站和机房", item_chars=300) == (lead, items[2])
 
 
 QUESTIONS = ["国家机关提供政务信息可以收费吗？", "天津和北京对出售个人信息有什么规定？", "网络运营者出售个人信息会受到什么处罚？",
