@@ -48,6 +48,10 @@ ABLATIONS = (
     System("hybrid - national articles beside a named place", "hybrid", (("national_with_places", 0),), compose=True),
     # the dense side's closest article passes no test for that alone (the citation rule before the fifteenth session)
     System("hybrid - the dense side's closest article cited", "hybrid", (("cite_closest", False),), compose=True),
+    # excerpts chosen by the question's words alone, no lead-in's items, no article cited for its closest sentence
+    # (what is quoted and cited before the seventeenth session)
+    System("hybrid - sentence cosines in excerpts and citations", "hybrid",
+           (("excerpt_dense", 0.0), ("item_chars", 0), ("sentence_near", 0.0)), compose=True),
     System("hybrid - places", "hybrid", (("place_boost", False),)),
     System("hybrid - abbreviations", "hybrid", (("synonyms", False),)),
     System("hybrid - everyday words", "hybrid", (("colloquial", False),)),
