@@ -100,8 +100,8 @@ class Settings:
     # 0.814 / 0.415 / 0.806 -> 0.831 / 0.419 / 0.830
     cite_closest: bool = True
     # a hit one of whose sentences is within this cosine of the best sentence of any hit is cited (citing.plausible;
-    # 0: off): a question of two parts (评估是哪些场景必须做的？报告要留几年？) has an article for each, and the second
-    # part's article is closest by one sentence, not as a whole. Chosen on the dev splits (seventeenth session, with
+    # 0: off): a question of two parts has an article for each, and one part's may be closest by one sentence, not as
+    # a whole (个人信息出境得满足哪些条件？还要客户单独同意吗？ cites 个人信息保护法 #38 beside #39). Chosen on the dev splits (seventeenth session, with
     # excerpt_dense and item_chars; gold articles cited / share of the cited that are gold / answer keywords shown):
     # pack_dev 0.819 / 0.423 / 0.858 -> 0.846 / 0.414 / 0.882, answer_dev 0.838 / 0.425 / 0.856 -> 0.857 / 0.413 /
     # 0.873, dev 0.927 / 0.603 / 0.936 -> 0.938 / 0.598 / 0.947; at 0.02 pack_dev 0.852 / 0.401 / 0.882, answer_dev
