@@ -381,7 +381,7 @@ class Retriever:
             # another place's local rule is the best the corpus has: it does not hold in the place asked about
             places = query.only_other_places if self.jurisdiction_of_row[ranked[0]] != NATIONAL else ()
             decision = self._decide(query, ranked[:3], allowed, vector, confidence, margin, best_bm25, mode, absent,
-                                    places)
+                                    places, sentences.get(ranked[0], ()))
         abstained = not hits or (decision is not None and not decision.answered)
         return Retrieval(query=query, hits=hits, abstained=abstained, confidence=confidence, filters=filters,
                          decision=decision)
@@ -396,14 +396,14 @@ class Retriever:
 
     def _decide(self, query: Query, top: list[int], allowed: np.ndarray, vector: np.ndarray, confidence: float,
                 margin: float, best_bm25: float, mode: str, absent: tuple[str, ...] = (),
-                places: tuple[str, ...] = ()) -> Decision:
-        """Whether the corpus answers: the question read against its best articles (retrieval.answerability)."""
+                places: tuple[str, ...] = (), cosines: tuple[float, ...] = ()) -> Decision:
+        """Whether the corpus answers: the question read against its best articles (retrieval.answerability).
+        ``cosines``: the best article's sentence cosines (sentence_cosines), read by the hits' excerpts too."""
         if self._ranks_with_calibration:  # the vector is the calibration model's: the passages are not
             article = sentence = confidence
         else:
-            similarities = self.data.dense.reconstruct_batch(self.passages_of_row[top[0]]) @ vector[0]
-            article = float(similarities[0])
-            sentence = float(similarities[1:].max()) if len(similarities) > 1 else article
+            article = float(self.data.dense.reconstruct(int(self.passages_of_row[top[0]][0])) @ vector[0])
+            sentence = max(cosines, default=article)
         texts = [self.words.texts[row] for row in top]  # title and text, as the word lookup reads them
         values, uncovered = answerability.measure(
             query.cleaned, lambda word: self.words.held(word, allowed), texts, self.not_focus, article, sentence,
@@ -413,7 +413,7 @@ class Retriever:
         reader = None
         asked = query.cleaned if self.settings.read_details else ""
         if self.reads and self.answerability.reads(self.answerability.probability(values), asked):
-            reader = float(self.encoder.read(query.text, [self.reading_text(top[0], vector)])[0])
+            reader = float(self.encoder.read(query.text, [self.reading_text(top[0], vector, cosines)])[0])
         return answerability.decide(self.answerability, values, uncovered, reader, absent, places)
 
     def sentence_cosines(self, rows: list[int], vector: np.ndarray) -> dict[int, tuple[float, ...]]:
@@ -431,18 +431,18 @@ class Retriever:
             start += len(passages)
         return result
 
-    def reading_text(self, row: int, vector: np.ndarray) -> str:
+    def reading_text(self, row: int, vector: np.ndarray, cosines: tuple[float, ...] | None = None) -> str:
         """What the answerability reader reads of an article: its title, then its sentences, the closest to the
-        question (the ranking model's cosines of the stored sentence passages) first. The reader reads 128 tokens,
-        about a fifth of the articles are longer, and in text order the sentence a question turns on may lie past
-        the cut."""
+        question (the ranking model's cosines of the stored sentence passages; ``cosines`` when already read) first.
+        The reader reads 128 tokens, about a fifth of the articles are longer, and in text order the sentence a
+        question turns on may lie past the cut."""
         article = self.data.articles[row]
         sentences = sentences_of(article.text)
-        passages = self.passages_of_row[row]
-        if len(sentences) < 2 or len(passages) != len(sentences) + 1 or self._ranks_with_calibration:
+        if cosines is None:
+            cosines = self.sentence_cosines([row], vector).get(row, ())
+        if len(sentences) < 2 or len(cosines) != len(sentences):
             return self.words.texts[row]
-        similarities = self.data.dense.reconstruct_batch(passages[1:]) @ vector[0]
-        order = np.argsort(-similarities, kind="stable")
+        order = np.argsort(-np.asarray(cosines), kind="stable")
         return f"{article.regulation}\n" + "".join(sentences[i] for i in order)
 
     def _defining_rows(self, text: str, allowed: np.ndarray) -> list[int]:
