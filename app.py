@@ -152,7 +152,8 @@ def answer_json(answer: Answer) -> dict:
     """The answer for programs: lead, flags and citations (with the citation string)."""
     return {"question": answer.question, "lead": answer.lead, "abstained": answer.abstained, "state": answer.state,
             "uncovered": list(answer.uncovered), "absent_laws": list(answer.absent_laws),
-            "absent_places": list(answer.absent_places), "reason": answer.reason,
+            "absent_places": list(answer.absent_places), "changed_laws": list(answer.changed_laws),
+            "reason": answer.reason,
             "comparison": list(answer.comparison), "notes": list(answer.notes),
             "citations": [{"citation": c.citation, **dataclasses.asdict(c)} for c in answer.citations]}
 

@@ -133,7 +133,8 @@ def decision_score(retriever, decision) -> tuple[float, float]:
         return float("nan"), float("nan")
     stage = retriever.answerability.reader if retriever.answerability is not None else None
     threshold = decision.threshold if stage is None or not retriever.reads else stage.threshold
-    if decision.absent_laws or decision.absent_places:  # a law or place the corpus lacks: abstains at any threshold
+    # a law or place the corpus lacks, or a later change of a law it holds only before it: abstains at any threshold
+    if decision.absent_laws or decision.absent_places or decision.changed_laws:
         return 0.0, threshold
     if stage is None or not retriever.reads:
         return decision.probability, threshold

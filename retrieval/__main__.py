@@ -31,7 +31,7 @@ def result_row(question_id, question: str, retriever, k: int, filters=None) -> d
     return {"id": question_id, "question": question, "truncated": retrieval.query.truncated,
             "abstained": retrieval.abstained, "state": answer.state, "uncovered": list(answer.uncovered),
             "absent_laws": list(answer.absent_laws), "absent_places": list(answer.absent_places),
-            "reason": answer.reason,
+            "changed_laws": list(answer.changed_laws), "reason": answer.reason,
             "answerability": None if decision is None or decision.probability != decision.probability else
             round(decision.probability, 4),
             # the answerability reader's logit for the best article (None where it did not read the question)

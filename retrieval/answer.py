@@ -118,6 +118,9 @@ def _abstain(retrieval: Retrieval, articles: dict[str, Article], regulations: di
     the lead says what the corpus does not cover and the nearest provisions follow, quoted more fully."""
     decision = retrieval.decision
     partial = decision is not None and decision.state == "partial"
+    # a question about a later change of a held law: the text held, its date and the change it lacks
+    held = [wording.held_before_change(title, regulations[title].currency_note)
+            for title in (decision.changed_laws if decision is not None else ()) if title in regulations]
     wanted = tokens(query_text)
     nearby = []
     for hit in retrieval.hits:
@@ -132,11 +135,11 @@ def _abstain(retrieval: Retrieval, articles: dict[str, Article], regulations: di
     if partial and nearby:
         lead = wording.partial(decision.uncovered, decision.unstated_quantity,
                                list(dict.fromkeys(c.regulation for c in nearby)), decision.absent_laws,
-                               decision.absent_places)
+                               decision.absent_places, decision.changed_laws)
         return Answer(question=retrieval.query.original, lead=lead, citations=tuple(nearby), abstained=True,
-                      notes=tuple(notes), terms=wording.key_terms(query_text, nearby, []), state="partial",
+                      notes=tuple(notes + held), terms=wording.key_terms(query_text, nearby, []), state="partial",
                       uncovered=decision.uncovered, reason=decision.reason, absent_laws=decision.absent_laws,
-                      absent_places=decision.absent_places)
+                      absent_places=decision.absent_places, changed_laws=decision.changed_laws)
     if decision is not None and decision.absent_places:
         notes = notes + [wording.absent_place(decision.absent_places) + "。"]
     elif retrieval.query.only_other_places:  # national law was searched first and did not answer either
@@ -145,8 +148,12 @@ def _abstain(retrieval: Retrieval, articles: dict[str, Article], regulations: di
         notes = notes + [wording.absent_law(decision.absent_laws) + "。"]
     if nearby:
         notes = notes + [wording.NEARBY_NOTE]
-    return Answer(question=retrieval.query.original, lead=wording.not_found(regulations), citations=tuple(nearby),
+    # what the corpus lacks is the change, not the law: the lead says so
+    lead = wording.later_change(decision.changed_laws) + "。" + "".join(held) if held else \
+        wording.not_found(regulations)
+    return Answer(question=retrieval.query.original, lead=lead, citations=tuple(nearby),
                   abstained=True, notes=tuple(notes), terms=wording.key_terms(query_text, nearby, []),
                   state="not_found", reason=decision.reason if decision else "",
                   absent_laws=decision.absent_laws if decision else (),
-                  absent_places=decision.absent_places if decision else ())
+                  absent_places=decision.absent_places if decision else (),
+                  changed_laws=decision.changed_laws if decision else ())

@@ -36,7 +36,7 @@ import numpy as np
 from index.tokenize import STOP_WORDS, make_segmenter
 from retrieval.normalize import KNOWN_PLACES
 from retrieval.records import STATES, Decision, Signal  # noqa: F401 (re-exported)
-from retrieval.wording import absent_place, titles
+from retrieval.wording import absent_place, later_change, titles
 
 MODEL_FILE = Path(__file__).resolve().parent / "answerability.json"
 
@@ -301,13 +301,15 @@ _SAYS = {
 
 
 def decide(model: AnswerabilityModel, values: dict[str, float], uncovered: tuple[str, ...],
-           reader: float | None = None, absent: tuple[str, ...] = (), places: tuple[str, ...] = ()) -> Decision:
+           reader: float | None = None, absent: tuple[str, ...] = (), places: tuple[str, ...] = (),
+           changed: tuple[str, ...] = ()) -> Decision:
     """The three-state decision from the model's probability, with the signals that weighed most. ``reader``: the
     reader's logit for the best article, when it read the question (``model.reads``); its step then decides.
     ``absent``: laws the question names that the searched corpus does not hold: the corpus answers it at most in
     part, whatever the probability (the state is then 'partial', or 'not_found' where nothing is plausible).
     ``places``: the places the question asks about, whose local regulations the corpus does not hold, where the
-    best article is another place's local one: gated the same way."""
+    best article is another place's local one: gated the same way. ``changed``: searched laws whose later change
+    the question asks about, held only as they stood before it (Query.changed): gated the same way."""
     base = model.probability(values)
     staged = reader is not None and model.reader is not None
     probability = model.reader.probability(base, reader) if staged else base
@@ -319,6 +321,8 @@ def decide(model: AnswerabilityModel, values: dict[str, float], uncovered: tuple
         signals.append(Signal("absent_law", float(len(absent)), f"问题提到的{titles(absent)}不在所检索的法规中"))
     if places:
         signals.append(Signal("absent_place", float(len(places)), absent_place(places)))
+    if changed:
+        signals.append(Signal("later_change", float(len(changed)), later_change(changed)))
     if staged and probability < threshold and reader < 0:
         signals.append(Signal("reader", reader, f"阅读模型把问题和最相关条文放在一起读，判断该条文没有回答这个问题（评分 {reader:.1f}）"))
     # the page names the evidence against answering, strongest first (a negative share of the logit)
@@ -337,8 +341,8 @@ def decide(model: AnswerabilityModel, values: dict[str, float], uncovered: tuple
     if staged:
         score += f"，其中阅读模型评分 {reader:.1f}、其余信号评分 {base:.2f}"
     extra = {"reader": float(reader) if staged else float("nan"), "base_probability": base, "absent_laws": absent,
-             "absent_places": places}
-    gated = bool(absent or places)
+             "absent_places": places, "changed_laws": changed}
+    gated = bool(absent or places or changed)
     if probability >= threshold and not gated:
         return Decision("answered", probability, threshold, uncovered, f"判断依据：{score}。", tuple(signals),
                         features=tuple(values.items()), unstated_quantity=unstated, **extra)
@@ -347,7 +351,7 @@ def decide(model: AnswerabilityModel, values: dict[str, float], uncovered: tuple
     # a question naming an absent law or place that the signals would answer: the corpus answers the rest of it
     partly = (gated and probability >= threshold) or ((uncovered or unstated or gated) and held >= model.partial_share)
     # where the reader read: its verdict first, then two signals as elsewhere (after the absent law or place)
-    shown = signals[:(3 if staged else 2) + bool(absent) + bool(places)]
+    shown = signals[:(3 if staged else 2) + bool(absent) + bool(places) + bool(changed)]
     named = [s.text for s in shown]
     if uncovered and not any(s.name == "missing" for s in shown):
         # words no searched article holds lower the coverage shares the model reads: the page names them

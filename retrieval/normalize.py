@@ -144,6 +144,41 @@ def absent_laws(named: tuple[str, ...], held_titles) -> tuple[str, ...]:
     return tuple(name for name in named if not any(name in title for title in held))
 
 
+# A question about a later change of a law (修改以后, 新修订的, 2025年那次修改, 网安法修改过吗): asked of a text the
+# corpus holds only as it stood before a change it knows of (the manifest's later_changes, Regulation.currency_note),
+# the corpus cannot answer it. 修改 alone is also what a person asks of their own data (要求平台修改个人信息), so
+# the change word must take a form that speaks of a text, and stand within _CHANGE_REACH characters of the law's name.
+_LATER_CHANGE = re.compile(r"(?:修改|修正|修订|修法)(?:以后|之后|后|过|了吗|了没有|了没|了什么|了哪些|的内容|的决定|决定|版)|"
+                           r"新修[改订正]|新版|最新版|(?:这次|那次|上次|最近|今年|去年|新一轮)的?(?:修改|修正|修订)|"
+                           r"(?:19|20)\d{2}\s*年.{0,3}?(?:修改|修正|修订)")
+_CHANGE_REACH = 10
+
+
+def law_aliases(title: str, law_words=LAW_WORDS) -> tuple[str, ...]:
+    """The names a question can give a law: its short title and the abbreviations LAW_WORDS maps to it
+    (网络安全法, 网安法)."""
+    short = short_title(title)
+    return (short,) + tuple(alias for aliases, targets in law_words if short in targets
+                            for alias in aliases if alias != short)
+
+
+def asks_later_change(text: str, names: tuple[str, ...]) -> bool:
+    """Whether the question asks about a change of the law it names by one of ``names`` (law_aliases) after its
+    text: a change word (_LATER_CHANGE) within _CHANGE_REACH characters of the name (修改后的 right before it), or 新
+    right before it (新网安法)."""
+    spans = [(m.start(), m.end()) for name in names if name for m in re.finditer(re.escape(name), text)]
+    if not spans:
+        return False
+    if any(text[:start].endswith(("新", "新的", "新《", "新的《")) for start, _ in spans):
+        return True
+    for m in _LATER_CHANGE.finditer(text):
+        after = text[m.end():m.end() + 1] == "的"  # 修改后的 … names what was changed: it must be the law
+        if any((start in (m.end() + 1, m.end() + 2) if after else
+                m.start() - end <= _CHANGE_REACH and start - m.end() <= _CHANGE_REACH) for start, end in spans):
+            return True
+    return False
+
+
 # Everyday words -> the regulations' words, for the BM25 side only: the dense model already relates
 # them, and whether the corpus covers a question is judged without them (retrieval.Retriever.retrieve).
 COLLOQUIAL: tuple[tuple[tuple[str, ...], str], ...] = (

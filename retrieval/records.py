@@ -50,6 +50,8 @@ class Query:
     laws: tuple[str, ...] = ()  # the laws and regulations it names (retrieval.normalize.named_laws), short forms
     # places it names that no regulation of the index governs (retrieval.normalize.other_places: 深圳, 上海 …)
     other_places: tuple[str, ...] = ()
+    # the held laws known to be outdated (Regulation.currency_note) whose later change it asks about (full titles)
+    changed: tuple[str, ...] = ()
 
     @property
     def only_other_places(self) -> tuple[str, ...]:
@@ -109,6 +111,8 @@ class Decision:
     # places the question asks about whose local regulations the corpus does not hold, where its best article is
     # another place's local one (Query.only_other_places)
     absent_places: tuple[str, ...] = ()
+    # searched laws whose later change the question asks about, which the corpus holds only before it (Query.changed)
+    changed_laws: tuple[str, ...] = ()
 
     @property
     def answered(self) -> bool:
@@ -188,6 +192,7 @@ class Answer:
     reason: str = ""  # which signal decided whether the corpus answers (retrieval.records.Decision.reason)
     absent_laws: tuple[str, ...] = ()  # laws the question names that the searched corpus does not hold
     absent_places: tuple[str, ...] = ()  # places it asks about whose local regulations the corpus does not hold
+    changed_laws: tuple[str, ...] = ()  # laws whose later change it asks about, held only before it (Decision)
     retrieval: Retrieval | None = field(default=None, compare=False, repr=False)  # the hits it was composed from
 
     def blocks(self) -> tuple[Block, ...]:

@@ -13,9 +13,9 @@ from index.tokenize import make_segmenter, make_tokenizer
 from ingest.text import clean_question, without_surrogates
 from retrieval.fusion import convex, interleave, rrf
 from retrieval import answerability
-from retrieval.normalize import (COLLOQUIAL, LAW_NAMES, LAW_WORDS, SYNONYMS, absent_laws,
+from retrieval.normalize import (COLLOQUIAL, LAW_NAMES, LAW_WORDS, SYNONYMS, absent_laws, asks_later_change,
                                  colloquial_expansion, detect_places, expand_law_words, expand_synonyms, other_places,
-                                 held_books, law_word_targets, named_laws, place_aliases, repealed_titles,
+                                 held_books, law_aliases, law_word_targets, named_laws, place_aliases, repealed_titles,
                                  short_title)
 from retrieval.records import NATIONAL, Answer, Decision, EmptyQuestion, Filters, Hit, Query, Retrieval
 from retrieval.settings import Settings
@@ -110,6 +110,9 @@ class Retriever:
         # each regulation as a question may name it: its title, and the books (编) its articles come from
         self.held_names = {title: (title,) + held_books(title, sorted(found)) for title, found in chapters.items()}
         self.law_names = tuple(dict.fromkeys(LAW_NAMES + tuple(short_title(r.title) for r in data.regulations)))
+        # the laws held only as they stood before a change the corpus knows of, with the names a question gives them
+        self.changed_names = {r.title: law_aliases(r.title, self.law_words) for r in data.regulations
+                              if r.currency_note and not r.version}
         # whether the corpus answers: the model (retrieval/answerability.json) unless told to use the thresholds
         # it holds for the ranking model whose cosines it was trained on; with another one the thresholds decide
         model = answerability.load_model() if self.settings.answerability == "model" else None
@@ -181,10 +184,12 @@ class Retriever:
         laws = named_laws(text, self.segment, self.law_names) if self.settings.absent_law_gate else ()
         # places the index holds no local rules of, when it names none it does
         others = other_places(text, self.aliases, self.segment) if self.settings.other_places_gate and not named else ()
+        changed = tuple(title for title, names in self.changed_names.items() if asks_later_change(text, names)) \
+            if self.settings.later_change_gate else ()
         return Query(original=question, text=searched, places=places, truncated=truncated,
                      lexical_text="" if lexical == searched else lexical, cleaned=text,
                      earlier=bool(_EARLIER.search(text)), edition_year=year.group(1) if year else "", laws=laws,
-                     other_places=others)
+                     other_places=others, changed=changed)
 
     # 2. each side's scores
     def bm25_scores(self, query: Query, expanded: bool = True) -> np.ndarray:
@@ -380,8 +385,10 @@ class Retriever:
             absent = self._absent_laws(query, allowed)
             # another place's local rule is the best the corpus has: it does not hold in the place asked about
             places = query.only_other_places if self.jurisdiction_of_row[ranked[0]] != NATIONAL else ()
+            searched = set(self.regulation_of_row[allowed].tolist()) if query.changed else set()
+            changed = tuple(title for title in query.changed if title in searched)
             decision = self._decide(query, ranked[:3], allowed, vector, confidence, margin, best_bm25, mode, absent,
-                                    places, sentences.get(ranked[0], ()))
+                                    places, sentences.get(ranked[0], ()), changed)
         abstained = not hits or (decision is not None and not decision.answered)
         return Retrieval(query=query, hits=hits, abstained=abstained, confidence=confidence, filters=filters,
                          decision=decision)
@@ -396,7 +403,8 @@ class Retriever:
 
     def _decide(self, query: Query, top: list[int], allowed: np.ndarray, vector: np.ndarray, confidence: float,
                 margin: float, best_bm25: float, mode: str, absent: tuple[str, ...] = (),
-                places: tuple[str, ...] = (), cosines: tuple[float, ...] = ()) -> Decision:
+                places: tuple[str, ...] = (), cosines: tuple[float, ...] = (),
+                changed: tuple[str, ...] = ()) -> Decision:
         """Whether the corpus answers: the question read against its best articles (retrieval.answerability).
         ``cosines``: the best article's sentence cosines (sentence_cosines), read by the hits' excerpts too."""
         if self._ranks_with_calibration:  # the vector is the calibration model's: the passages are not
@@ -414,7 +422,7 @@ class Retriever:
         asked = query.cleaned if self.settings.read_details else ""
         if self.reads and self.answerability.reads(self.answerability.probability(values), asked):
             reader = float(self.encoder.read(query.text, [self.reading_text(top[0], vector, cosines)])[0])
-        return answerability.decide(self.answerability, values, uncovered, reader, absent, places)
+        return answerability.decide(self.answerability, values, uncovered, reader, absent, places, changed)
 
     def sentence_cosines(self, rows: list[int], vector: np.ndarray) -> dict[int, tuple[float, ...]]:
         """Per row, the ranking model's cosine of each stored sentence passage with the question (the excerpt

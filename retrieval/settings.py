@@ -51,6 +51,10 @@ class Settings:
     # a question naming a law or regulation the searched corpus does not hold (按消费者权益保护法…, 《江苏省信息化条例》) is
     # answered at most in part, and the answer names the law it does not hold (retrieval.normalize.LAW_NAMES)
     absent_law_gate: bool = True
+    # a question asking about a change of a law made after the text the corpus holds (网安法2025年修改以后…, 新网安法),
+    # where the corpus knows of that change (the manifest's later_changes), is answered at most in part, and the answer
+    # says the corpus holds the text before the change (retrieval.normalize.asks_later_change)
+    later_change_gate: bool = True
     # a question naming only places whose local regulations the corpus does not hold (深圳, 上海 with the five) is
     # searched in national law first, answered at most in part from another place's local rules, and its answer
     # cites national law only and says which place's rules the corpus lacks (retrieval.normalize.other_places)

@@ -52,9 +52,11 @@ def not_found(regulations: dict[str, Regulation]) -> str:
 
 
 def partial(uncovered: tuple[str, ...], unstated_quantity: bool, regulation_titles: list[str],
-            absent: tuple[str, ...] = (), places: tuple[str, ...] = ()) -> str:
+            absent: tuple[str, ...] = (), places: tuple[str, ...] = (), changed: tuple[str, ...] = ()) -> str:
     """The lead of a partial answer: what the corpus does not cover, then where the nearest provisions are."""
     gaps = []
+    if changed:
+        gaps.append(later_change(changed))
     if places:
         gaps.append(absent_place(places))
     if absent:
@@ -85,6 +87,20 @@ def national_only_note(places: tuple[str, ...]) -> str:
 def absent_law(absent: tuple[str, ...]) -> str:
     """Laws a question names that the searched corpus does not hold."""
     return f"本助手所检索的法规不包括问题提到的{titles(absent)}，无法按该法回答"
+
+
+def later_change(changed: tuple[str, ...]) -> str:
+    """Laws whose later change a question asks about, which the corpus holds only as they stood before it (no full
+    stop; each citation of them gives the change's date, Regulation.currency_note)."""
+    return (f"问题问的是{titles(changed)}修改后的规定，本助手收录的是该法修改前的文本，不包含这次修改，"
+            "无法按修改后的条文回答")
+
+
+def held_before_change(title: str, currency_note: str) -> str:
+    """The held text of a law known to be outdated, with the change it lacks (its Regulation.currency_note, which
+    speaks of 本文)."""
+    return f"本助手收录的《{title}》" + (currency_note[len("本文"):] if currency_note.startswith("本文") else
+                                   f"：{currency_note}")
 
 
 def truncated_note(limit: int) -> str:

@@ -87,6 +87,13 @@ def test_decide_three_states_with_reasons():
     unstated = decide(STRICT, values | {"quantity_unstated": 1.0}, ())
     assert unstated.state == "partial" and unstated.unstated_quantity
     assert "具体的数额、期限或标准" in unstated.reason
+    # a question about a later change of a held law: answered at most in part, whatever the probability
+    changed = decide(STRICT, values, (), changed=("中华人民共和国网络安全法",))
+    assert changed.state == "partial" and changed.changed_laws == ("中华人民共和国网络安全法",)
+    assert "问题问的是《中华人民共和国网络安全法》修改后的规定" in changed.reason
+    # under the threshold: in part where the best article holds the question's words, else not at all
+    assert decide(STRICT, values | {"missing": 1.0}, ("网吧",), changed=("甲法",)).state == "partial"
+    assert decide(STRICT, values | {"missing": 1.0, "covered_top1": 0.2}, ("网吧",), changed=("甲法",)).state == "not_found"
 
 
 def test_model_file_round_trip(tmp_path):

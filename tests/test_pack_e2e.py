@@ -64,6 +64,22 @@ def test_a_network_security_law_penalty_carries_the_amendment_note(pack_retrieve
     assert "《中华人民共和国网络安全法》第五十九条" in [c.citation for c in csl]
 
 
+def test_a_question_about_the_amendment_itself_is_not_answered_from_the_old_text(pack_retriever):
+    # the corpus holds the 2016 text: what the 2025 amendment changed it cannot say, and the lead says why, dated
+    for question in ("网络安全法2025年修改以后，罚款上限提高到了多少？", "新网安法对泄露个人信息怎么罚？", "网安法修改过吗？"):
+        answer = pack_retriever.ask(question)
+        assert answer.abstained and answer.state in ("partial", "not_found"), question
+        assert answer.changed_laws == (CSL,)
+        assert answer.lead.startswith(f"问题问的是《{CSL}》修改后的规定，本助手收录的是该法修改前的文本")
+        dated = answer.lead + "".join(answer.notes)
+        assert f"本助手收录的《{CSL}》是2016年11月7日的文本，{AMENDMENT}" in dated and "2026年1月1日起施行" in dated
+        assert "修改后的规定" in answer.reason
+    # the same subject without asking about the change is answered, from the old text with its note
+    answer = pack_retriever.ask("网安法对泄露个人信息怎么罚？")
+    assert answer.state == "answered" and answer.changed_laws == ()
+    assert any(c.regulation == CSL and any(AMENDMENT in n for n in c.notes) for c in answer.citations)
+
+
 def test_a_hebei_article_citing_the_network_security_law_shows_that_article(pack_retriever):
     answer = pack_retriever.ask(HEBEI_PENALTY)
     keys = [c.key for c in answer.citations]

@@ -115,3 +115,19 @@ def test_parallel_provisions_add_each_other_places_close_rule_once():
     assert [h.key for h in added] == ["无锡办法#17"]
     # nothing is added to an answer from national law alone
     assert parallel_provisions(hits, [hits[5]], overlaps, settings) == []
+
+
+def test_a_question_about_a_later_change_of_a_law_is_recognized():
+    from retrieval.normalize import asks_later_change, law_aliases
+
+    names = law_aliases("中华人民共和国网络安全法")
+    assert names == ("网络安全法", "网安法")
+    asked = ["网络安全法2025年修改以后，罚款上限提高到了多少？", "2025年修改后的网安法，最高罚款提到了多少？",
+             "网安法2025年那次修改以后，对关基运营者怎么罚？", "网安法修改过吗？", "新网安法对泄露个人信息怎么罚？",
+             "最新的《网络安全法》对关基怎么规定？", "修改后的《网络安全法》怎么罚？"]
+    assert [q for q in asked if not asks_later_change(q, names)] == []
+    # 修改 as a person asks it of their own data, of another text, or not at all: no change of the law is asked
+    plain = ["根据网安法，我能要求平台修改错误的个人信息吗？", "网安法规定平台修改后的隐私政策要通知用户吗？",
+             "网络安全法什么时候施行？", "个保法修改以后罚款多少？", "网络运营者修改了用户协议，按网安法要通知吗？"]
+    assert [q for q in plain if asks_later_change(q, names)] == []
+    assert law_aliases("中华人民共和国个人信息保护法") == ("个人信息保护法", "个保法")
