@@ -430,9 +430,35 @@ def port_problem(port_text: str | None) -> str | None:
     return None
 
 
+USAGE = """用法：.venv/bin/python app.py
+
+启动法规问答页面（首次启动时准备模型、建立索引，进度会打印出来）。本命令不接受参数，用环境变量设置：
+  GRADIO_SERVER_PORT    页面端口（默认 7860）
+  REGQA_HOME            模型、默认索引和新增法规的存放目录（默认 ~/.cache/regqa）
+  REGQA_INDEX_DIR       改为使用这个索引目录
+  REGQA_ADMIN_PASSWORD  设置后页面出现“管理”标签页，可在页面上添加法规
+  REGQA_ENCODER         编码方式：fast（默认）、reference 或 sentence-transformers
+"""
+
+
+def command_line_problem(args: list[str]) -> tuple[int, str] | None:
+    """(exit status, text to print) when the command line asks for help or holds anything (the app takes no
+    arguments: a mistyped one must not start a server), else None."""
+    if not args:
+        return None
+    if args[0] in ("-h", "--help", "help"):
+        return 0, USAGE
+    return 2, f"[法规问答] 无法启动：不认识的参数 {' '.join(args)}。\n\n{USAGE}"
+
+
 def main() -> None:
     from core import paths
 
+    problem = command_line_problem(sys.argv[1:])
+    if problem:
+        status, text = problem
+        print(text, file=sys.stdout if status == 0 else sys.stderr, flush=True)
+        sys.exit(status)
     paths.quiet_gradio()
     problem = port_problem(paths.server_port_setting())
     if problem:
