@@ -476,8 +476,13 @@ def main() -> None:
     theme = gr.themes.Default(font=["WenQuanYi Micro Hei", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei",
                                     "sans-serif"], font_mono=["monospace"])
     print(f"[法规问答] 页面地址：http://127.0.0.1:{port}", flush=True)
-    demo.launch(server_name="127.0.0.1", server_port=port, theme=theme, css=CSS + ADMIN_CSS, footer_links=["api"],
-                max_file_size=SERVER_UPLOAD_LIMIT)
+    try:
+        demo.launch(server_name="127.0.0.1", server_port=port, theme=theme, css=CSS + ADMIN_CSS,
+                    footer_links=["api"], max_file_size=SERVER_UPLOAD_LIMIT)
+    except OSError as error:  # taken between the probe and the launch (two apps started at once): said, not traced
+        print(f"[法规问答] 无法启动：{port_problem(str(port)) or f'端口 {port} 无法使用（{error}）。'}", file=sys.stderr,
+              flush=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":
