@@ -97,6 +97,11 @@ SPLITS = tuple(name for name, files in SPLIT_FILES.items() if all((GOLD_DIR / f)
 # and the answerability model unchanged, by two sessions that never ran the system and never saw the other questions;
 # each evaluated once (eval/reports/pack_holdout19.once.md, pack_holdout20.once.md). pack_holdout17 and pack_holdout18
 # trained nothing since their one evaluation, but their figures were read.
+# pack_holdout21 and pack_holdout22 (default corpus, 70 each, 25 out of scope) were written (eighteenth session) right
+# after that session's change was fixed (a question about a later change of a held law answered at most in part:
+# retrieval.normalize.asks_later_change), the models and the answerability model unchanged, by two sessions that never
+# ran the system and never saw the other questions; each evaluated once (eval/reports/pack_holdout21.once.md,
+# pack_holdout22.once.md). pack_holdout19 and pack_holdout20 trained nothing since, but their misses were read.
 # answer_dev (dev_answerability.jsonl): near-topic out-of-scope questions and hard answerable ones over both
 # levels, written for issue 16; it trains the answerability model (never the ranking model).
 PACK_SPLIT_FILES = {"pack_dev": ("pack_dev.jsonl", "pack_dev_former_holdout2.jsonl"), "pack_test": ("pack_test.jsonl",),
@@ -104,6 +109,7 @@ PACK_SPLIT_FILES = {"pack_dev": ("pack_dev.jsonl", "pack_dev_former_holdout2.jso
                     "pack_holdout15": ("pack_holdout15.jsonl",), "pack_holdout16": ("pack_holdout16.jsonl",),
                     "pack_holdout17": ("pack_holdout17.jsonl",), "pack_holdout18": ("pack_holdout18.jsonl",),
                     "pack_holdout19": ("pack_holdout19.jsonl",), "pack_holdout20": ("pack_holdout20.jsonl",),
+                    "pack_holdout21": ("pack_holdout21.jsonl",), "pack_holdout22": ("pack_holdout22.jsonl",),
                     "answer_dev": ("dev_answerability.jsonl", "dev_answerability2.jsonl", "dev_answerability3.jsonl",
                                    "answer_dev_former_holdout5.jsonl", "answer_dev_former_holdout6.jsonl",
                                    "answer_dev_former_pack_holdout3.jsonl", "answer_dev_former_pack_holdout4.jsonl",

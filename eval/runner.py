@@ -43,6 +43,7 @@ ABLATIONS = (
     System("hybrid - reading detail questions", "hybrid", (("read_details", False),)),
     System("hybrid - absent-law gate", "hybrid", (("absent_law_gate", False),)),
     System("hybrid - other-place gate", "hybrid", (("other_places_gate", False),)),
+    System("hybrid - later-change gate", "hybrid", (("later_change_gate", False),)),
     System("hybrid - parallel provisions", "hybrid", (("parallel_places", False),), compose=True),
     # a question naming a place cites that place's articles alone (before the fourteenth session)
     System("hybrid - national articles beside a named place", "hybrid", (("national_with_places", 0),), compose=True),
