@@ -421,7 +421,13 @@ class Retriever:
         reader = None
         asked = query.cleaned if self.settings.read_details else ""
         if self.reads and self.answerability.reads(self.answerability.probability(values), asked):
-            reader = float(self.encoder.read(query.text, [self.reading_text(top[0], vector, cosines)])[0])
+            rows = [top[0]]
+            # a question naming a place whose best article is local: the national law beside it may hold the answer
+            # (the deadline of a 北京 disclosure request is in 政府信息公开条例 #33, not 北京 #19): read both
+            if self.settings.read_national and query.places and self.jurisdiction_of_row[top[0]] != NATIONAL:
+                rows += [row for row in top[1:] if self.jurisdiction_of_row[row] == NATIONAL][:1]
+            texts = [self.reading_text(row, vector, cosines if row == top[0] else None) for row in rows]
+            reader = float(np.max(self.encoder.read(query.text, texts)))
         return answerability.decide(self.answerability, values, uncovered, reader, absent, places, changed)
 
     def sentence_cosines(self, rows: list[int], vector: np.ndarray) -> dict[int, tuple[float, ...]]:
