@@ -41,6 +41,7 @@ ABLATIONS = (
     System("hybrid - answerability reader", "hybrid", (("answerability_reader", False),)),
     # the reader reading only under read_below (before the tenth session), not detail and quantity questions too
     System("hybrid - reading detail questions", "hybrid", (("read_details", False),)),
+    System("hybrid - the national article read beside a local one", "hybrid", (("read_national", False),)),
     System("hybrid - absent-law gate", "hybrid", (("absent_law_gate", False),)),
     System("hybrid - other-place gate", "hybrid", (("other_places_gate", False),)),
     System("hybrid - later-change gate", "hybrid", (("later_change_gate", False),)),

@@ -80,6 +80,26 @@ def test_a_question_about_the_amendment_itself_is_not_answered_from_the_old_text
     assert any(c.regulation == CSL and any(AMENDMENT in n for n in c.notes) for c in answer.citations)
 
 
+def test_a_local_question_answered_by_the_national_law_beside_it_is_not_refused(pack_retriever):
+    # 北京 #19 ranks first (the place is named) but does not state the deadline; 政府信息公开条例 #33 does: the reader
+    # reads both, and the answer cites the deadline. Without that second reading the question was refused.
+    import dataclasses
+
+    from retrieval.retriever import Retriever
+
+    question = "我在北京向区政府申请公开一份文件，他们最晚多少天内要答复我？"
+    answer = pack_retriever.ask(question)
+    assert answer.state == "answered"
+    keys = [c.key for c in answer.citations]
+    assert "北京市信息化促进条例#19" in keys and "中华人民共和国政府信息公开条例#33" in keys
+    assert any("20个工作日内予以答复" in e for c in answer.citations for e in c.excerpts)
+    alone = Retriever(pack_retriever.data, pack_retriever.encoder,
+                      dataclasses.replace(pack_retriever.settings, read_national=False))
+    assert alone.ask(question).state != "answered"
+    # a near-topic question naming a place is still refused: neither article answers it
+    assert pack_retriever.ask("在湖南开网吧要办什么证？").abstained
+
+
 def test_a_hebei_article_citing_the_network_security_law_shows_that_article(pack_retriever):
     answer = pack_retriever.ask(HEBEI_PENALTY)
     keys = [c.key for c in answer.citations]
