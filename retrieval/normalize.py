@@ -150,8 +150,11 @@ def absent_laws(named: tuple[str, ...], held_titles) -> tuple[str, ...]:
 # the change word must take a form that speaks of a text, and stand within _CHANGE_REACH characters of the law's name.
 _LATER_CHANGE = re.compile(r"(?:修改|修正|修订|修法)(?:以后|之后|后|过|了吗|了没有|了没|了什么|了哪些|的内容|的决定|决定|版)|"
                            r"新修[改订正]|新版|最新版|(?:这次|那次|上次|最近|今年|去年|新一轮)的?(?:修改|修正|修订)|"
-                           r"(?:19|20)\d{2}\s*年.{0,3}?(?:修改|修正|修订)")
+                           r"(?:19|20)\d{2}\s*年.{0,3}?(?:修改|修正|修订)(?:以后|之后|后)?")
 _CHANGE_REACH = 10
+# what may stand between the law's name and the change word: a year, 那次/这次, 在/已经 … (网安法2025年那次修改以后,
+# 网安法已经修订过), not another subject (网安法规定，用户协议修改后… asks of the agreement's change)
+_CHANGE_GAP = re.compile(r"[》《\s\d年月在于是又已经刚被也都那这次上最近今去的]*")
 
 
 def law_aliases(title: str, law_words=LAW_WORDS) -> tuple[str, ...]:
@@ -164,8 +167,8 @@ def law_aliases(title: str, law_words=LAW_WORDS) -> tuple[str, ...]:
 
 def asks_later_change(text: str, names: tuple[str, ...]) -> bool:
     """Whether the question asks about a change of the law it names by one of ``names`` (law_aliases) after its
-    text: a change word (_LATER_CHANGE) within _CHANGE_REACH characters of the name (修改后的 right before it), or 新
-    right before it (新网安法)."""
+    text: a change word (_LATER_CHANGE) within _CHANGE_REACH characters of the name with nothing but a year or the
+    like between (_CHANGE_GAP; 修改后的 right before it), or 新 right before it (新网安法)."""
     spans = [(m.start(), m.end()) for name in names if name for m in re.finditer(re.escape(name), text)]
     if not spans:
         return False
@@ -173,9 +176,14 @@ def asks_later_change(text: str, names: tuple[str, ...]) -> bool:
         return True
     for m in _LATER_CHANGE.finditer(text):
         after = text[m.end():m.end() + 1] == "的"  # 修改后的 … names what was changed: it must be the law
-        if any((start in (m.end() + 1, m.end() + 2) if after else
-                m.start() - end <= _CHANGE_REACH and start - m.end() <= _CHANGE_REACH) for start, end in spans):
-            return True
+        for start, end in spans:
+            if after:
+                if start in (m.end() + 1, m.end() + 2):
+                    return True
+                continue
+            gap = text[end:m.start()] if end <= m.start() else text[m.end():start] if m.end() <= start else ""
+            if len(gap) <= _CHANGE_REACH and _CHANGE_GAP.fullmatch(gap):
+                return True
     return False
 
 

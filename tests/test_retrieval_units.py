@@ -124,10 +124,12 @@ def test_a_question_about_a_later_change_of_a_law_is_recognized():
     assert names == ("网络安全法", "网安法")
     asked = ["网络安全法2025年修改以后，罚款上限提高到了多少？", "2025年修改后的网安法，最高罚款提到了多少？",
              "网安法2025年那次修改以后，对关基运营者怎么罚？", "网安法修改过吗？", "新网安法对泄露个人信息怎么罚？",
-             "最新的《网络安全法》对关基怎么规定？", "修改后的《网络安全法》怎么罚？"]
+             "最新的《网络安全法》对关基怎么规定？", "修改后的《网络安全法》怎么罚？", "网安法已经修订过了吗？",
+             "2025年网安法修正以后，关基运营者最高罚多少？"]
     assert [q for q in asked if not asks_later_change(q, names)] == []
     # 修改 as a person asks it of their own data, of another text, or not at all: no change of the law is asked
     plain = ["根据网安法，我能要求平台修改错误的个人信息吗？", "网安法规定平台修改后的隐私政策要通知用户吗？",
-             "网络安全法什么时候施行？", "个保法修改以后罚款多少？", "网络运营者修改了用户协议，按网安法要通知吗？"]
+             "网络安全法什么时候施行？", "个保法修改以后罚款多少？", "网络运营者修改了用户协议，按网安法要通知吗？",
+             "网安法规定，用户协议修改后要不要重新征得同意？"]
     assert [q for q in plain if asks_later_change(q, names)] == []
     assert law_aliases("中华人民共和国个人信息保护法") == ("个人信息保护法", "个保法")
