@@ -482,7 +482,11 @@ def main() -> None:
     except OSError as error:  # taken between the probe and the launch (two apps started at once): said, not traced
         print(f"[法规问答] 无法启动：{port_problem(str(port)) or f'端口 {port} 无法使用（{error}）。'}", file=sys.stderr,
               flush=True)
-        sys.exit(2)
+        sys.stdout.flush()
+        # the index and the model may still be loading in the background thread: a normal exit would tear the
+        # interpreter down under it (torch then aborts the process); nothing is left to save, and the model's child
+        # process exits when its pipe closes
+        os._exit(2)
 
 
 if __name__ == "__main__":
