@@ -147,7 +147,7 @@ def absent_laws(named: tuple[str, ...], held_titles) -> tuple[str, ...]:
 # A question about a later change of a law (修改以后, 新修订的, 2025年那次修改, 网安法修改过吗): asked of a text the
 # corpus holds only as it stood before a change it knows of (the manifest's later_changes, Regulation.currency_note),
 # the corpus cannot answer it. 修改 alone is also what a person asks of their own data (要求平台修改个人信息), so
-# the change word must take a form that speaks of a text, and stand within _CHANGE_REACH characters of the law's name.
+# the change word must take a form that speaks of a text, and stand next to the law's name (_CHANGE_GAP).
 _LATER_CHANGE = re.compile(r"(?:修改|修正|修订|修法)(?:以后|之后|后|过|了吗|了没有|了没|了什么|了哪些|的内容|的决定|决定|版)|"
                            r"新修[改订正]|新版|最新版|(?:这次|那次|上次|最近|今年|去年|新一轮)的?(?:修改|修正|修订)|"
                            r"(?:19|20)\d{2}\s*年.{0,3}?(?:修改|修正|修订)(?:以后|之后|后)?")
@@ -175,12 +175,11 @@ def asks_later_change(text: str, names: tuple[str, ...]) -> bool:
     if any(text[:start].endswith(("新", "新的", "新《", "新的《")) for start, _ in spans):
         return True
     for m in _LATER_CHANGE.finditer(text):
-        after = text[m.end():m.end() + 1] == "的"  # 修改后的 … names what was changed: it must be the law
+        if text[m.end():m.end() + 1] == "的":  # 修改后的 … names what was changed: it must be the law
+            if any(start in (m.end() + 1, m.end() + 2) for start, _ in spans):
+                return True
+            continue
         for start, end in spans:
-            if after:
-                if start in (m.end() + 1, m.end() + 2):
-                    return True
-                continue
             gap = text[end:m.start()] if end <= m.start() else text[m.end():start] if m.end() <= start else ""
             if len(gap) <= _CHANGE_REACH and _CHANGE_GAP.fullmatch(gap):
                 return True

@@ -385,10 +385,8 @@ class Retriever:
             absent = self._absent_laws(query, allowed)
             # another place's local rule is the best the corpus has: it does not hold in the place asked about
             places = query.only_other_places if self.jurisdiction_of_row[ranked[0]] != NATIONAL else ()
-            searched = set(self.regulation_of_row[allowed].tolist()) if query.changed else set()
-            changed = tuple(title for title in query.changed if title in searched)
             decision = self._decide(query, ranked[:3], allowed, vector, confidence, margin, best_bm25, mode, absent,
-                                    places, sentences.get(ranked[0], ()), changed)
+                                    places, sentences, self._changed_laws(query, allowed))
         abstained = not hits or (decision is not None and not decision.answered)
         return Retrieval(query=query, hits=hits, abstained=abstained, confidence=confidence, filters=filters,
                          decision=decision)
@@ -398,20 +396,31 @@ class Retriever:
         repeals."""
         if not query.laws:
             return ()
-        held = {name for title in set(self.regulation_of_row[allowed].tolist()) for name in self.held_names[title]}
+        held = {name for title in self._searched_titles(allowed) for name in self.held_names[title]}
         return absent_laws(query.laws, held | self.repealed_laws)
+
+    def _changed_laws(self, query: Query, allowed: np.ndarray) -> tuple[str, ...]:
+        """The laws whose later change the question asks about (Query.changed) that the searched regulations are."""
+        if not query.changed:
+            return ()
+        searched = self._searched_titles(allowed)
+        return tuple(title for title in query.changed if title in searched)
+
+    def _searched_titles(self, allowed: np.ndarray) -> set[str]:
+        return set(self.regulation_of_row[allowed].tolist())
 
     def _decide(self, query: Query, top: list[int], allowed: np.ndarray, vector: np.ndarray, confidence: float,
                 margin: float, best_bm25: float, mode: str, absent: tuple[str, ...] = (),
-                places: tuple[str, ...] = (), cosines: tuple[float, ...] = (),
+                places: tuple[str, ...] = (), sentences: dict[int, tuple[float, ...]] | None = None,
                 changed: tuple[str, ...] = ()) -> Decision:
         """Whether the corpus answers: the question read against its best articles (retrieval.answerability).
-        ``cosines``: the best article's sentence cosines (sentence_cosines), read by the hits' excerpts too."""
+        ``sentences``: the hits' sentence cosines (sentence_cosines), read by their excerpts too."""
+        sentences = sentences or {}
         if self._ranks_with_calibration:  # the vector is the calibration model's: the passages are not
             article = sentence = confidence
         else:
             article = float(self.data.dense.reconstruct(int(self.passages_of_row[top[0]][0])) @ vector[0])
-            sentence = max(cosines, default=article)
+            sentence = max(sentences.get(top[0], ()), default=article)
         texts = [self.words.texts[row] for row in top]  # title and text, as the word lookup reads them
         values, uncovered = answerability.measure(
             query.cleaned, lambda word: self.words.held(word, allowed), texts, self.not_focus, article, sentence,
@@ -426,7 +435,7 @@ class Retriever:
             # (the deadline of a 北京 disclosure request is in 政府信息公开条例 #33, not 北京 #19): read both
             if self.settings.read_national and query.places and self.jurisdiction_of_row[top[0]] != NATIONAL:
                 rows += [row for row in top[1:] if self.jurisdiction_of_row[row] == NATIONAL][:1]
-            texts = [self.reading_text(row, vector, cosines if row == top[0] else None) for row in rows]
+            texts = [self.reading_text(row, vector, sentences.get(row)) for row in rows]
             reader = float(np.max(self.encoder.read(query.text, texts)))
         return answerability.decide(self.answerability, values, uncovered, reader, absent, places, changed)
 
