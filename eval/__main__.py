@@ -191,6 +191,11 @@ def main(argv: list[str] | None = None) -> int:
 
         print(json.dumps(train(), ensure_ascii=False, indent=1))
         return 0
+    if argv[:1] == ["cite-model"]:  # python -m eval cite-model: fit the citation model on dev
+        from eval.cite_model import train as train_cite_model
+
+        print(json.dumps(train_cite_model(), ensure_ascii=False, indent=1))
+        return 0
     if argv[:1] == ["pairs"]:  # python -m eval pairs: write the ranking model's training pairs
         from eval.pairs import write_dev_pairs
 

@@ -12,7 +12,7 @@ import dataclasses
 from index.store import IndexData
 from ingest.records import Article, Regulation
 from ingest.text import MAX_QUESTION_CHARS
-from retrieval import citing, wording
+from retrieval import cite_model, citing, wording
 from retrieval.excerpts import excerpts_for, overlap, tokens
 from retrieval.records import NATIONAL, Answer, Block, Citation, Hit, Retrieval
 from retrieval.settings import Settings
@@ -55,10 +55,14 @@ def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = N
     chosen = citing.definitions(terms, data, articles, in_scope, places, versions)
 
     # 2. then the hits that plausibly answer (per named place when the question names places)
-    hits = [h for h in retrieval.hits if h.regulation in in_scope] if elsewhere else list(retrieval.hits)
+    candidates = [h for h in retrieval.hits if h.regulation in in_scope] if elsewhere else list(retrieval.hits)
     hits, missing, fallback = ([], [], False) if retrieval.abstained else \
-        citing.answering_hits(hits, question, articles, in_scope, places, chosen, settings,
+        citing.answering_hits(candidates, question, articles, in_scope, places, chosen, settings,
                               query.is_comparison)
+    if settings.cite_model and (hits or chosen) and not query.is_comparison:
+        # the best hits the rules left out that the citation model takes to answer too (retrieval.cite_model)
+        hits += cite_model.likely_answering(candidates, {h.key for h in hits} | {c.key for c in chosen}, question,
+                                            places, articles, cite_model.load_model(), data.manifest.model.name)
     if fallback:
         notes.append(wording.place_fallback_note(places))
     cited = {c.key for c in chosen}

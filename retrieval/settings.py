@@ -124,6 +124,9 @@ class Settings:
     # a question naming places also cites at most this many national articles, those that answer it as a question
     # naming none would (citing.answering_hits; national law holds in every place), none in a comparison; 0: none
     national_with_places: int = 2
+    # the best hits the rules above leave out are cited too where the citation model (retrieval/cite_model.json,
+    # trained by python -m eval cite-model on the dev splits) takes them to answer; never in a comparison
+    cite_model: bool = True
     max_articles: int = 5  # articles that answer (definitions included); linked and nearby ones come on top
     max_referenced: int = 4  # articles added because a cited article refers to them (or they to it)
     max_referenced_each: int = 2
