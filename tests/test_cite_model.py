@@ -100,3 +100,11 @@ def test_the_shipped_model_is_read_and_says_what_trained_it():
     assert trained["ranking_model"] and trained["examples"] > trained["gold_examples"] > 0
     # at its threshold the articles it added out of fold were gold at least as often as those the rules cite
     assert trained["out_of_fold_at_threshold"]["gold_share_of_added"] >= trained["rules_gold_share"]
+
+
+def test_the_shipped_model_was_fitted_on_the_current_dev_questions():
+    from eval.cite_model import TRAINING_SPLITS, gold_digest
+
+    trained = cite_model.load_model().trained_on
+    assert trained["splits"] == [split for split, _ in TRAINING_SPLITS]
+    assert trained["gold_digest"] == gold_digest(), "run `python -m eval cite-model` after changing its dev questions"
