@@ -40,6 +40,11 @@ from retrieval.wording import absent_place, later_change, titles
 
 MODEL_FILE = Path(__file__).resolve().parent / "answerability.json"
 
+
+def logistic(z: float) -> float:
+    """The logistic function, its argument clipped to ±40 (no overflow): the stored models' probabilities."""
+    return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
 # Words of asking, not of subject: never a question's focus.
 _ASKING = frozenset("""
 多少钱 多少 怎么办 怎么 怎样 咋办 咋 能不能 可不可以 可以吗 行不行 是不是 有没有 要不要 会不会 该不该 应不应该 哪里 哪儿
@@ -123,7 +128,7 @@ class ReaderStage:
     def probability(self, base: float, reader: float) -> float:
         base = min(max(base, 1e-9), 1 - 1e-9)
         z = self.weights[0] * math.log(base / (1 - base)) + self.weights[1] * reader + self.bias
-        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+        return logistic(z)
 
 
 @dataclass(frozen=True)
@@ -149,7 +154,7 @@ class AnswerabilityModel:
     def probability(self, values: dict[str, float]) -> float:
         x = (np.array([values[name] for name in self.features], dtype=np.float64) - self.mean) / self.scale
         z = float(x @ self.weights + self.bias)
-        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+        return logistic(z)
 
     def contributions(self, values: dict[str, float]) -> dict[str, float]:
         """Each feature's share of the logit (for the explanation)."""

@@ -13,7 +13,6 @@ the threshold, chosen where the articles it adds are gold as often as those the 
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,7 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from ingest.records import Article
-from retrieval.excerpts import overlap, tokens
+from retrieval.answerability import logistic
+from retrieval.citing import shared_words
 from retrieval.normalize import law_aliases
 from retrieval.records import NATIONAL, Hit
 
@@ -56,8 +56,7 @@ def candidate_features(hits: list[Hit], cited: set[str], question: str, places: 
     """
     if not hits:
         return []
-    wanted = tokens(question)
-    overlaps = {h.key: overlap(articles[h.key].text, wanted, articles[h.key]) for h in hits}
+    overlaps = shared_words(hits, question, articles)
     best_bm25 = max(h.bm25_score for h in hits) or 1.0
     best_article = max(h.dense_score for h in hits)
     best_sentence = max(max(h.sentence_scores, default=h.dense_score) for h in hits)
@@ -91,8 +90,7 @@ class CiteModel:
     trained_on: dict = field(default_factory=dict, compare=False)
 
     def probability(self, values: np.ndarray) -> float:
-        z = float(((values - self.mean) / self.scale) @ self.weights + self.bias)
-        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+        return logistic(float(((values - self.mean) / self.scale) @ self.weights + self.bias))
 
     def to_json(self) -> dict:
         return {"features": list(self.features), "mean": self.mean.tolist(), "scale": self.scale.tolist(),

@@ -160,6 +160,12 @@ def definitions(terms: list[str], data: IndexData, articles: dict[str, Article],
     return chosen
 
 
+def shared_words(hits: list[Hit], query_text: str, articles: dict[str, Article]) -> dict[str, float]:
+    """Per hit's key, the weight of the question's words its article holds (retrieval.excerpts.overlap)."""
+    wanted = tokens(query_text)
+    return {h.key: overlap(articles[h.key].text, wanted, articles[h.key]) for h in hits}
+
+
 def answering_hits(hits: list[Hit], query_text: str, articles: dict[str, Article],
                    in_scope: dict[str, Regulation], places: tuple[str, ...],
                    definition_citations: list[Citation], settings: Settings, comparison: bool = False
@@ -182,8 +188,7 @@ def answering_hits(hits: list[Hit], query_text: str, articles: dict[str, Article
     0.814 / 0.409 / 0.806. Admitting only those whose cosine is within dense_near of the best local article's
     (0.764 / 0.405 / 0.765 and 0.800 / 0.435 / 0.801) was not kept: a place's name in the question lifts its own
     articles' cosines (石家庄 puts 河北 #52 at 0.648, 网络安全法 #44, the same sentence, at 0.535)."""
-    wanted = tokens(query_text)
-    overlaps = {h.key: overlap(articles[h.key].text, wanted, articles[h.key]) for h in hits}
+    overlaps = shared_words(hits, query_text, articles)
     if not places or not hits:
         kept = plausible(hits, overlaps, settings)
         if settings.parallel_places:
