@@ -110,9 +110,26 @@ def word_bounds(text: str, cut) -> set[int]:
     return bounds
 
 
-def named_laws(text: str, cut, names: tuple[str, ...] = LAW_NAMES) -> tuple[str, ...]:
+# A local regulation named without 《》 (上海市数据条例, 深圳经济特区数据条例, 广东省数字经济促进条例): a place, its
+# ending, then a title's own words up to 条例, with no particle, question word or punctuation between (上海的数据有什么
+# 条例 names none). Only the places an index holds no local rules of are read so (Retriever.parse passes
+# other_places): a held place's regulation named loosely (天津信息化条例) is the held one, not an absent law.
+_NOT_IN_TITLE = "的有没么哪吗呢是在对按里中和与或及也都就还要能可会该请问怎如何为被把给让从向想需"
+_LOCAL_TITLE_BODY = rf"(?:省|市|自治区|特别行政区)?[^\W{_NOT_IN_TITLE}]{{1,14}}?条例"
+
+
+def unquoted_local_titles(text: str, places: tuple[str, ...]) -> list[tuple[int, str]]:
+    """(start, title) of each local regulation of one of ``places`` that the text names without 《》."""
+    if not places:
+        return []
+    pattern = re.compile(f"(?:{'|'.join(map(re.escape, sorted(places, key=len, reverse=True)))}){_LOCAL_TITLE_BODY}")
+    return [(m.start(), m.group(0)) for m in pattern.finditer(text)]
+
+
+def named_laws(text: str, cut, names: tuple[str, ...] = LAW_NAMES, other_places: tuple[str, ...] = ()) -> tuple[str, ...]:
     """The laws and regulations a (normalized) question names, in order: titles in 《》 that read like a law's,
-    and the names in ``names`` (and the 民法典's books) that start and end on the boundaries of ``cut``'s words."""
+    the local regulations of ``other_places`` named without 《》 (unquoted_local_titles), and the names in ``names``
+    (and the 民法典's books) that start and end on the boundaries of ``cut``'s words."""
     found: list[tuple[int, str]] = []
     taken = [False] * len(text)
     for match in _QUOTED_TITLE.finditer(text):
@@ -120,6 +137,10 @@ def named_laws(text: str, cut, names: tuple[str, ...] = LAW_NAMES) -> tuple[str,
         if _LAW_LIKE.search(title):
             found.append((match.start(), title))
             taken[match.start():match.end()] = [True] * (match.end() - match.start())
+    for start, title in unquoted_local_titles(text, other_places):
+        if not any(taken[start:start + len(title)]):
+            found.append((start, title))
+            taken[start:start + len(title)] = [True] * len(title)
     candidates = sorted({name for name in names + CODE_BOOKS if name in text}, key=lambda name: (-len(name), name))
     bounds = word_bounds(text, cut) if candidates else {0}
     found += [(start, f"民法典{name}" if name in CODE_BOOKS else name)
@@ -191,7 +212,7 @@ def asks_later_change(text: str, names: tuple[str, ...]) -> bool:
 COLLOQUIAL: tuple[tuple[tuple[str, ...], str], ...] = (
     (("卖给", "卖了", "卖掉", "被卖", "拿去卖", "倒卖", "贩卖", "出卖", "买卖"), "出售 非法提供"),
     (("外泄", "泄漏", "流出去", "被泄"), "泄露"),
-    (("个人资料", "隐私", "手机号", "身份证号", "住址", "通讯录", "用户资料", "用户数据"), "个人信息"),
+    (("个人资料", "个人数据", "隐私", "手机号", "身份证号", "住址", "通讯录", "用户资料", "用户数据"), "个人信息"),
     (("被黑", "黑客", "入侵", "攻击", "病毒", "勒索", "瘫痪"), "网络安全事件 攻击"),
     (("网站", "软件", "平台", "公众号", "网店", "论坛"), "网络运营者"),
     (("办事", "跑腿", "跑一趟", "跑多个部门", "一网通办"), "政务服务 网上办理"),

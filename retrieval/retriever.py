@@ -181,9 +181,10 @@ class Retriever:
         searched = expand_law_words(expand_synonyms(text), self.law_words) if self.settings.synonyms else text
         lexical = colloquial_expansion(searched) if self.settings.colloquial else searched
         year = _EDITION_YEAR.search(text)
-        laws = named_laws(text, self.segment, self.law_names) if self.settings.absent_law_gate else ()
-        # places the index holds no local rules of, when it names none it does
-        others = other_places(text, self.aliases, self.segment) if self.settings.other_places_gate and not named else ()
+        unheld = other_places(text, self.aliases, self.segment)  # places the index holds no local rules of
+        laws = named_laws(text, self.segment, self.law_names, unheld) if self.settings.absent_law_gate else ()
+        # ... when the question names no place it does
+        others = unheld if self.settings.other_places_gate and not named else ()
         changed = tuple(title for title, names in self.changed_names.items() if asks_later_change(text, names)) \
             if self.settings.later_change_gate else ()
         return Query(original=question, text=searched, places=places, truncated=truncated,

@@ -205,6 +205,14 @@ def test_named_laws_are_read_on_word_boundaries():
     assert ask("《江苏省信息化条例》对规划有什么要求？") == ("江苏省信息化条例",)
     assert ask("《王者荣耀》限制未成年人玩多久？") == ()  # a title in 《》 that is no law's
     assert ask("民法典合同编怎么规定？") == ("民法典", "民法典合同编")
+    # a local regulation named without 《》 counts only for a place the index holds no local rules of
+    other = lambda q, places: named_laws(clean_question(q)[0], cut, other_places=places)  # noqa: E731
+    assert other("上海市数据条例对公共数据开放有什么规定？", ("上海",)) == ("上海市数据条例",)
+    assert other("深圳经济特区数据条例里，罚款最高多少？", ("深圳",)) == ("深圳经济特区数据条例",)
+    assert other("上海市数据条例对公共数据开放有什么规定？", ()) == ()  # 上海 held: the held one, loosely named
+    assert other("上海有没有数据方面的条例？", ("上海",)) == ()  # no title: particles between
+    assert other("上海的数据条例怎么规定？", ("上海",)) == ()
+    assert other("《上海市数据条例》和上海市数据条例", ("上海",)) == ("上海市数据条例",)  # once
     held = ["中华人民共和国民法典", "民法典人格权编", "中华人民共和国个人信息保护法"]
     assert absent_laws(("民法典", "民法典合同编"), held) == ("民法典合同编",)
     assert absent_laws(("民法典", "民法典人格权编", "个人信息保护法"), held) == ()

@@ -142,6 +142,18 @@ def test_scope_narrows_to_one_level(pack_retriever):
     assert local.citations and "全国" not in {c.jurisdiction for c in local.citations}
 
 
+def test_another_places_regulation_named_without_quotes_is_an_absent_law(pack_retriever):
+    # 上海 has no local rules in the corpus: its regulation named without 《》 is said to be absent, as with 《》;
+    # national law is shown as nearby, and a held place's regulation named loosely is no absent law
+    for question in ("上海市数据条例对公共数据开放有什么规定？", "《上海市数据条例》对公共数据开放有什么规定？"):
+        answer = pack_retriever.ask(question)
+        assert answer.state == "partial" and answer.absent_laws == ("上海市数据条例",), question
+        assert "问题提到的《上海市数据条例》不在所检索的法规中" in answer.reason
+        assert answer.citations and all(c.jurisdiction == "全国" for c in answer.citations)
+    held = pack_retriever.ask("天津信息化条例对信息化项目审批有什么规定？")
+    assert held.absent_laws == () and held.state == "answered"
+
+
 def test_a_question_neither_level_covers_is_not_answered(pack_retriever):
     # (near-topic out-of-scope questions are the known weakness: see README, issue 16)
     assert pack_retriever.ask("网约车司机的社保怎么交？").abstained

@@ -113,6 +113,11 @@ def test_intents_point_to_chapters(data, question, chapters):
 def test_everyday_words_are_searched_in_the_regulations_words():
     assert colloquial_expansion("手机号被人卖了") == "手机号被人卖了 出售 非法提供 个人信息"
     assert colloquial_expansion("公共数据怎么共享") == "公共数据怎么共享"
+    # 個人資料 in a traditional question becomes 个人数据 (OpenCC tw2sp: 資料 -> 数据); both are 个人信息 in the laws
+    from ingest.clean import to_mainland
+
+    assert to_mainland("平台把我的個人資料賣了") == "平台把我的个人数据卖了"
+    assert colloquial_expansion("我的个人数据被卖了") == "我的个人数据被卖了 出售 非法提供 个人信息"
 
 
 def test_everyday_words_change_the_bm25_ranking_but_not_the_coverage_decision(data):
