@@ -121,6 +121,11 @@ SPLITS = tuple(name for name, files in SPLIT_FILES.items() if all((GOLD_DIR / f)
 # two sessions that never ran the system and never saw the other questions; pack_holdout29 asks as citizens type
 # about their own data (short, everyday words: 住址, 手机号, 外卖, 快递). Each evaluated once
 # (eval/reports/pack_holdout28.once.md, pack_holdout29.once.md).
+# casual_dev (casual_dev1.jsonl, casual_dev2.jsonl; default corpus, 100 each, 30 out of scope): questions asked the way
+# citizens type about their own data, like pack_holdout29, written (twentieth session) by two sessions that never ran
+# the system, for tuning (the first on online services, apps and fraud; the second on banks, hospitals, schools,
+# estates, employers, government records, disclosure and e-signatures). Nothing is trained on them yet; like
+# answer_dev it is not among the pack's splits (`--split pack`).
 # answer_dev (dev_answerability.jsonl): near-topic out-of-scope questions and hard answerable ones over both
 # levels, written for issue 16; it trains the answerability model (never the ranking model).
 PACK_SPLIT_FILES = {"pack_dev": ("pack_dev.jsonl", "pack_dev_former_holdout2.jsonl"), "pack_test": ("pack_test.jsonl",),
@@ -133,6 +138,7 @@ PACK_SPLIT_FILES = {"pack_dev": ("pack_dev.jsonl", "pack_dev_former_holdout2.jso
                     "pack_holdout25": ("pack_holdout25.jsonl",), "pack_holdout26": ("pack_holdout26.jsonl",),
                     "pack_holdout27": ("pack_holdout27.jsonl",), "pack_holdout28": ("pack_holdout28.jsonl",),
                     "pack_holdout29": ("pack_holdout29.jsonl",),
+                    "casual_dev": ("casual_dev1.jsonl", "casual_dev2.jsonl"),
                     "answer_dev": ("dev_answerability.jsonl", "dev_answerability2.jsonl", "dev_answerability3.jsonl",
                                    "answer_dev_former_holdout5.jsonl", "answer_dev_former_holdout6.jsonl",
                                    "answer_dev_former_pack_holdout3.jsonl", "answer_dev_former_pack_holdout4.jsonl",
