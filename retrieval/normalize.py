@@ -118,12 +118,12 @@ _NOT_IN_TITLE = "的有没么哪吗呢是在对按里中和与或及也都就还
 _LOCAL_TITLE_BODY = rf"(?:省|市|自治区|特别行政区)?[^\W{_NOT_IN_TITLE}]{{1,14}}?条例"
 
 
-def unquoted_local_titles(text: str, places: tuple[str, ...]) -> list[tuple[int, str]]:
-    """(start, title) of each local regulation of one of ``places`` that the text names without 《》."""
+def unquoted_local_titles(text: str, places: tuple[str, ...]) -> tuple[str, ...]:
+    """The local regulations of one of ``places`` that the text names without 《》, longest first."""
     if not places:
-        return []
+        return ()
     pattern = re.compile(f"(?:{'|'.join(map(re.escape, sorted(places, key=len, reverse=True)))}){_LOCAL_TITLE_BODY}")
-    return [(m.start(), m.group(0)) for m in pattern.finditer(text)]
+    return tuple(sorted(set(pattern.findall(text)), key=lambda title: (-len(title), title)))
 
 
 def named_laws(text: str, cut, names: tuple[str, ...] = LAW_NAMES, other_places: tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -137,10 +137,7 @@ def named_laws(text: str, cut, names: tuple[str, ...] = LAW_NAMES, other_places:
         if _LAW_LIKE.search(title):
             found.append((match.start(), title))
             taken[match.start():match.end()] = [True] * (match.end() - match.start())
-    for start, title in unquoted_local_titles(text, other_places):
-        if not any(taken[start:start + len(title)]):
-            found.append((start, title))
-            taken[start:start + len(title)] = [True] * len(title)
+    found += _claim(text, unquoted_local_titles(text, other_places), taken)
     candidates = sorted({name for name in names + CODE_BOOKS if name in text}, key=lambda name: (-len(name), name))
     bounds = word_bounds(text, cut) if candidates else {0}
     found += [(start, f"民法典{name}" if name in CODE_BOOKS else name)
