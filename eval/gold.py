@@ -121,6 +121,12 @@ SPLITS = tuple(name for name, files in SPLIT_FILES.items() if all((GOLD_DIR / f)
 # two sessions that never ran the system and never saw the other questions; pack_holdout29 asks as citizens type
 # about their own data (short, everyday words: 住址, 手机号, 外卖, 快递). Each evaluated once
 # (eval/reports/pack_holdout28.once.md, pack_holdout29.once.md).
+# pack_holdout30 and pack_holdout31 (default corpus, 70 each, 25 out of scope) were written (twenty-first session)
+# while the seventh round's models were trained, once its training data and every setting were fixed (nothing
+# chosen after), by two sessions that
+# never ran the system and never saw other questions; pack_holdout31 asks as citizens type about their own data, as
+# pack_holdout29 does. Each evaluated once after the models were trained (eval/reports/pack_holdout30.once.md,
+# pack_holdout31.once.md).
 # casual_dev (casual_dev1.jsonl, casual_dev2.jsonl; default corpus, 100 each, 30 out of scope): questions asked the way
 # citizens type about their own data, like pack_holdout29, written (twentieth session) by two sessions that never ran
 # the system, for tuning (the first on online services, apps and fraud; the second on banks, hospitals, schools,
@@ -137,7 +143,8 @@ PACK_SPLIT_FILES = {"pack_dev": ("pack_dev.jsonl", "pack_dev_former_holdout2.jso
                     "pack_holdout23": ("pack_holdout23.jsonl",), "pack_holdout24": ("pack_holdout24.jsonl",),
                     "pack_holdout25": ("pack_holdout25.jsonl",), "pack_holdout26": ("pack_holdout26.jsonl",),
                     "pack_holdout27": ("pack_holdout27.jsonl",), "pack_holdout28": ("pack_holdout28.jsonl",),
-                    "pack_holdout29": ("pack_holdout29.jsonl",),
+                    "pack_holdout29": ("pack_holdout29.jsonl",), "pack_holdout30": ("pack_holdout30.jsonl",),
+                    "pack_holdout31": ("pack_holdout31.jsonl",),
                     "casual_dev": ("casual_dev1.jsonl", "casual_dev2.jsonl"),
                     "answer_dev": ("dev_answerability.jsonl", "dev_answerability2.jsonl", "dev_answerability3.jsonl",
                                    "answer_dev_former_holdout5.jsonl", "answer_dev_former_holdout6.jsonl",
