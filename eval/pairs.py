@@ -1,6 +1,6 @@
 """The ranking model's training pairs, made from the dev splits: one (question, gold article passage) per
-answerable dev question and gold article, the five regulations' dev split on the five and pack_dev on the default
-corpus (the five plus the national pack). answer_dev (issue 16's near-topic set) is left to the answerability model,
+answerable dev question and gold article, the five regulations' dev split on the five and PACK_TRAINING_SPLITS on the
+default corpus (the five plus the national pack). answer_dev (issue 16's near-topic set) is left to the answerability model,
 which needs dev questions the ranking model was not fitted to. `python -m eval pairs` writes them to models/training/pairs.jsonl,
 the data file the product trains from (the product never reads the gold set itself)."""
 from __future__ import annotations
@@ -18,15 +18,23 @@ def training_pairs(corpus, questions) -> list:
             for q in questions if q.answerable for key in q.gold_keys if key in by_key]
 
 
+# The pack's splits on the default corpus that train the ranking model, in this order: pack_dev, then (since the
+# twenty-first session) the pack's former holdouts, each evaluated once before it joined (eval/reports/*.once.md), and
+# casual_dev1, the first half of the casual questions (eval.gold). casual_dev2 trains the answerability model instead
+# (answer_dev), which needs questions the ranking model was not fitted to.
+PACK_TRAINING_SPLITS = ("pack_dev", "pack_holdout", *(f"pack_holdout{n}" for n in range(14, 30)), "casual_dev1")
+
+
 def dev_pairs() -> list:
-    """The pairs of the dev split on the bundled corpus, then of pack_dev on the default corpus: what
+    """The pairs of the dev split on the bundled corpus, then of PACK_TRAINING_SPLITS on the default corpus: what
     models/training/pairs.jsonl must hold."""
     from core.paths import BUNDLED_CORPUS, DEFAULT_FOLDERS
     from eval.gold import load_split
     from ingest import load_corpus
 
+    default = load_corpus(list(DEFAULT_FOLDERS))
     return (training_pairs(load_corpus(BUNDLED_CORPUS), load_split("dev"))
-            + training_pairs(load_corpus(list(DEFAULT_FOLDERS)), load_split("pack_dev")))
+            + [pair for split in PACK_TRAINING_SPLITS for pair in training_pairs(default, load_split(split))])
 
 
 def write_dev_pairs(path: Path | None = None) -> Path:

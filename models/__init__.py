@@ -4,7 +4,7 @@
 
 Two kinds of entry point, kept apart:
 - the verb that makes models, `prepare(cache_dir, progress)` / `python -m models prepare` (converting takes
-  seconds, fine-tuning about 6 minutes on 2 cores, the answerability reader (models.reader) about 33 more; the set-up script and the app's first start run it);
+  seconds, fine-tuning about 19 minutes on 2 cores, the answerability reader (models.reader) about 33 more: 1,957 s for 8,379 pairs; the set-up script and the app's first start run it);
 - `load_encoder(...)`, which only loads, and raises `ModelProblem` (with a reason code and the command)
   when a model is missing or stale.
 """

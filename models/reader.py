@@ -35,7 +35,6 @@ the native forward pass (models.native) runs it without importing transformers i
 from __future__ import annotations
 
 import json
-import math
 import random
 import shutil
 import time
@@ -48,6 +47,7 @@ import numpy as np
 
 from core import paths
 from core.events import MODEL_READY, TRAIN, Progress, emit
+from models.protocol import training_estimate as protocol_estimate
 from models.protocol import (RECORD_FILE, ModelProblem, folder_model_name, read_jsonl, records_digest, staging_dir,
                              write_jsonl)
 
@@ -253,9 +253,8 @@ def check_reader(cache_dir: Path | None, ranking_dir: Path, config: ReaderConfig
 
 
 def training_estimate(pairs: int) -> str:
-    """How long training on this many pairs takes on 2 cores, in Chinese (约 9–16 分钟)."""
-    low, high = (max(math.ceil(pairs * seconds / 60), 1) for seconds in SECONDS_PER_PAIR)
-    return f"约 {low} 分钟" if low == high else f"约 {low}–{high} 分钟"
+    """How long training the reader on this many pairs takes on 2 cores, in Chinese (约 9–16 分钟)."""
+    return protocol_estimate(pairs, SECONDS_PER_PAIR)
 
 
 def prepare_reader(cache_dir: Path | None, ranking_dir: Path, progress: Progress | None = None,

