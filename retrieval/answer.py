@@ -63,6 +63,9 @@ def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = N
         # the best hits the rules left out that the citation model takes to answer too (retrieval.cite_model)
         hits += cite_model.likely_answering(candidates, {h.key for h in hits} | {c.key for c in chosen}, question,
                                             places, articles, cite_model.load_model(), data.manifest.model.name)
+    if places and hits and not query.is_comparison:
+        # the national provision a cited local article restates (citing.national_parallel)
+        hits += citing.national_parallel(candidates, hits, data, in_scope, settings)
     if fallback:
         notes.append(wording.place_fallback_note(places))
     cited = {c.key for c in chosen}

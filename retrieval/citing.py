@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from index.store import IndexData
 from ingest.records import TIERS, Article, Regulation
 from retrieval.excerpts import definition_excerpts, excerpts_for, overlap, tokens
@@ -211,6 +213,30 @@ def answering_hits(hits: list[Hit], query_text: str, articles: dict[str, Article
         return sorted(kept, key=lambda h: rank[h.key]), missing, False
     others = plausible(hits, overlaps, settings)
     return others, missing, bool(others)
+
+
+def national_parallel(hits: list[Hit], kept: list[Hit], data: IndexData, in_scope: dict[str, Regulation],
+                      settings: Settings) -> list[Hit]:
+    """For a question naming places whose cited articles are all local: the best national hit among the top three
+    whose whole-article vector is within Settings.national_parallel (cosine) of a cited local article's, so that the
+    national provision a local article restates is cited beside it (天津 #28's 不收取费用 and 政府信息公开条例 #42)."""
+    if not settings.national_parallel or not kept or any(h.jurisdiction == NATIONAL for h in kept):
+        return []
+    cited = {h.key for h in kept}
+    rows = {a.key: row for row, a in enumerate(data.articles)}
+    order = np.argsort(data.dense_rows, kind="stable")  # passages are stored article by article, the whole one first
+    first = order[np.searchsorted(data.dense_rows[order], np.arange(len(data.articles)))]
+
+    def vector(key: str) -> np.ndarray:
+        return data.dense.reconstruct(int(first[rows[key]]))
+
+    local = np.stack([vector(h.key) for h in kept])
+    for hit in hits[:3]:
+        if hit.jurisdiction != NATIONAL or hit.key in cited or hit.regulation not in in_scope:
+            continue
+        if float((local @ vector(hit.key)).max()) >= settings.national_parallel:
+            return [hit]
+    return []
 
 
 TIER_RANK = {tier: rank for rank, tier in enumerate(TIERS)}

@@ -113,6 +113,10 @@ class Retriever:
         # the laws held only as they stood before a change the corpus knows of, with the names a question gives them
         self.changed_names = {r.title: law_aliases(r.title, self.law_words) for r in data.regulations
                               if r.currency_note and not r.version}
+        # the rows of each regulation a question can name by its title or an abbreviation of three characters or more
+        # (个保法, 网安法, 民法典; Settings.named_law_prior)
+        self.named_law_rows = [(tuple(a for a in law_aliases(title, self.law_words) if len(a) >= 3),
+                                self.regulation_of_row == title) for title in dict.fromkeys(self.regulation_of_row)]
         # whether the corpus answers: the model (retrieval/answerability.json) unless told to use the thresholds
         # it holds for the ranking model whose cosines it was trained on; with another one the thresholds decide
         model = answerability.load_model() if self.settings.answerability == "model" else None
@@ -283,7 +287,8 @@ class Retriever:
         return [(int(row), float(scores[row])) for row in rows[order]]
 
     def _fuse(self, bm25: np.ndarray, vector: np.ndarray | None, allowed: np.ndarray, mode: str, depth: int,
-              intended: np.ndarray | None = None) -> tuple[list[tuple[int, float]], dict[int, float]]:
+              intended: np.ndarray | None = None, named: np.ndarray | None = None
+              ) -> tuple[list[tuple[int, float]], dict[int, float]]:
         """Fused (row, score) ranking of allowed rows, and the dense cosines seen."""
         settings = self.settings
         lexical = self._ranking(bm25, allowed, depth) if mode != "dense" else []
@@ -299,11 +304,19 @@ class Retriever:
             fused = convex([dict(lexical), dict(dense)], weights)
         else:
             fused = rrf([[row for row, _ in lexical], [row for row, _ in dense]], k=settings.rrf_k, weights=weights)
-        if intended is not None and fused and settings.intent_prior:
-            bonus = settings.intent_prior * fused[0][1]
-            fused = sorted(((row, score + bonus * bool(intended[row])) for row, score in fused),
+        intent = settings.intent_prior if intended is not None else 0.0
+        law = settings.named_law_prior if named is not None else 0.0
+        if fused and (intent or law):
+            top = fused[0][1]
+            fused = sorted(((row, score + top * (intent * bool(intended[row]) if intent else 0.0)
+                             + top * (law * bool(named[row]) if law else 0.0)) for row, score in fused),
                            key=lambda item: (-item[1], item[0]))
         return fused, cosines
+
+    def named_rows(self, text: str) -> np.ndarray | None:
+        """Rows of the regulations the question names by title or abbreviation (None: it names none)."""
+        masks = [rows for aliases, rows in self.named_law_rows if any(alias in text for alias in aliases)]
+        return np.logical_or.reduce(masks) if masks else None
 
     def intended_rows(self, text: str) -> np.ndarray | None:
         """Rows in the chapters the question's intents point to (None: no intent)."""
@@ -327,7 +340,8 @@ class Retriever:
         bm25 = self.bm25_scores(query) if mode != "dense" else np.zeros(len(allowed))
         vector = self.query_vector(query) if mode != "bm25" else None
         intended = self.intended_rows(query.text) if mode == "hybrid" else None
-        fused, cosines = self._fuse(bm25, vector, allowed, mode, depth, intended)
+        named = self.named_rows(query.cleaned or query.text) if mode == "hybrid" and settings.named_law_prior else None
+        fused, cosines = self._fuse(bm25, vector, allowed, mode, depth, intended, named)
         # how far the dense side's best article stands out from its next nine (answerability.article_margin)
         best = sorted(cosines.values(), reverse=True)[:10]
         margin = best[0] - float(np.mean(best[1:])) if len(best) > 1 else 0.0
@@ -355,7 +369,7 @@ class Retriever:
         if searches:
             groups = []
             for in_place in searches:
-                place_fused, place_cosines = self._fuse(bm25, vector, in_place, mode, depth, intended)
+                place_fused, place_cosines = self._fuse(bm25, vector, in_place, mode, depth, intended, named)
                 cosines.update(place_cosines)
                 score_of.update((row, score) for row, score in place_fused if row not in score_of)
                 front = [row for row in defining if in_place[row]]
