@@ -19,7 +19,8 @@ SPLIT_FILES = {"dev": ("dev.jsonl", "dev_colloquial.jsonl", "dev_former_holdout.
                "test": ("test.jsonl",), "holdout": ("holdout.jsonl",), "holdout3": ("holdout3.jsonl",),
                "holdout16": ("holdout16.jsonl",), "holdout17": ("holdout17.jsonl",),
                "holdout18": ("holdout18.jsonl",), "holdout19": ("holdout19.jsonl",),
-               "holdout20": ("holdout20.jsonl",)}
+               "holdout20": ("holdout20.jsonl",), "holdout21": ("holdout21.jsonl",),
+               "holdout22": ("holdout22.jsonl",)}
 SPLITS = tuple(name for name, files in SPLIT_FILES.items() if all((GOLD_DIR / f).is_file() for f in files))  # the five's (scored on those five alone); a holdout not yet written is left out
 # The national pack's splits (pack_*.jsonl), scored on the default corpus (the five plus the pack): pack_dev
 # tunes settings; pack_test reports; pack_holdout was written after the settings were fixed.
@@ -137,6 +138,13 @@ SPLITS = tuple(name for name, files in SPLIT_FILES.items() if all((GOLD_DIR / f)
 # keywords copied from the 北京 file's traditional text were put into simplified characters (ingest.clean.to_simplified,
 # as the corpus reads it) before that evaluation; nothing else was changed. Each evaluated once
 # (eval/reports/<split>.once.md).
+# After that evaluation (the pack's MRR@10 and the keyword rule missed; their misses were read) two citation and
+# ranking settings were chosen on the dev splits (Settings.named_law_prior, Settings.national_parallel), the models
+# unchanged. holdout21, holdout22 (five), pack_holdout34 and pack_holdout35 (default corpus), 70 each, 25 out of
+# scope, were then written the same way, with the same briefs, by four more such sessions (holdout22 and
+# pack_holdout35 as citizens type). Decided before their one evaluation: the same keyword rule over the four, and the
+# issue's four numbered targets on pack_holdout34 and pack_holdout35 together. The 北京 keywords were put into
+# simplified characters as above; nothing else was changed. Each evaluated once (eval/reports/<split>.once.md).
 # casual_dev (casual_dev1.jsonl, casual_dev2.jsonl; default corpus, 100 each, 30 out of scope): questions asked the way
 # citizens type about their own data, like pack_holdout29, written (twentieth session) by two sessions that never ran
 # the system, for tuning (the first on online services, apps and fraud; the second on banks, hospitals, schools,
@@ -159,7 +167,8 @@ PACK_SPLIT_FILES = {"pack_dev": ("pack_dev.jsonl", "pack_dev_former_holdout2.jso
                     "pack_holdout27": ("pack_holdout27.jsonl",), "pack_holdout28": ("pack_holdout28.jsonl",),
                     "pack_holdout29": ("pack_holdout29.jsonl",), "pack_holdout30": ("pack_holdout30.jsonl",),
                     "pack_holdout31": ("pack_holdout31.jsonl",), "pack_holdout32": ("pack_holdout32.jsonl",),
-                    "pack_holdout33": ("pack_holdout33.jsonl",),
+                    "pack_holdout33": ("pack_holdout33.jsonl",), "pack_holdout34": ("pack_holdout34.jsonl",),
+                    "pack_holdout35": ("pack_holdout35.jsonl",),
                     "casual_dev1": ("casual_dev1.jsonl",),
                     "answer_dev": ("dev_answerability.jsonl", "dev_answerability2.jsonl", "dev_answerability3.jsonl",
                                    "answer_dev_former_holdout5.jsonl", "answer_dev_former_holdout6.jsonl",
