@@ -262,7 +262,10 @@ def test_real_near_topic_questions_abstain(pack_retriever, question):
 def test_real_hard_questions_answer(pack_retriever, question, key):
     answer = pack_retriever.ask(question)
     assert answer.state == "answered", answer.reason
-    assert answer.citations[0].key == key
+    # the place's own article is its first local citation (a national provision it restates may come before it)
+    from retrieval.records import NATIONAL
+
+    assert [c.key for c in answer.citations if c.jurisdiction != NATIONAL][0] == key
 
 
 def test_eval_curve_operating_point_and_lists(tmp_path):
