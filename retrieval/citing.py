@@ -219,10 +219,13 @@ def national_parallel(hits: list[Hit], kept: list[Hit], data: IndexData, in_scop
                       settings: Settings) -> list[Hit]:
     """For a question naming places whose cited articles are all local: the best national hit among the top three
     whose whole-article vector is within Settings.national_parallel (cosine) of a cited local article's, so that the
-    national provision a local article restates is cited beside it (天津 #28's 不收取费用 and 政府信息公开条例 #42)."""
+    national provision a local article restates is cited beside it (天津 #28's 不收取费用 and 政府信息公开条例 #42). One
+    that a cited local article refers to is not: it is shown under that article (河北 #56 and 网络安全法 #64)."""
     if not settings.national_parallel or not kept or any(h.jurisdiction == NATIONAL for h in kept):
         return []
     cited = {h.key for h in kept}
+    # a national article a cited local one refers to is shown beside it already, as 引用的上位法条文 (citing.linked)
+    cited |= {ref.to_key for ref in data.crossrefs if ref.from_key in cited and ref.to_key}
     rows = {a.key: row for row, a in enumerate(data.articles)}
     order = np.argsort(data.dense_rows, kind="stable")  # passages are stored article by article, the whole one first
     first = order[np.searchsorted(data.dense_rows[order], np.arange(len(data.articles)))]
