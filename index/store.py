@@ -28,6 +28,7 @@ import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -128,6 +129,23 @@ class IndexData:
     dense: object  # faiss.Index
     dense_rows: np.ndarray
     calibration: np.ndarray | None = None  # (articles, dim) calibration-model vectors, when built with one
+
+    @cached_property
+    def row_of_key(self) -> dict[str, int]:
+        """Each article's row, by its key."""
+        return {a.key: row for row, a in enumerate(self.articles)}
+
+    @cached_property
+    def passages_of_row(self) -> list[np.ndarray]:
+        """Each article row's passage ids in the dense index, the whole article first (passages are stored article by
+        article); computed once per loaded index."""
+        order = np.argsort(self.dense_rows, kind="stable")
+        bounds = np.searchsorted(self.dense_rows[order], np.arange(len(self.articles) + 1))
+        return [order[bounds[row]:bounds[row + 1]].astype(np.int64) for row in range(len(self.articles))]
+
+    def article_vector(self, row: int) -> np.ndarray:
+        """The dense side's whole-article vector of an article row."""
+        return self.dense.reconstruct(int(self.passages_of_row[row][0]))
 
 
 _SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")

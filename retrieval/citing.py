@@ -226,18 +226,11 @@ def national_parallel(hits: list[Hit], kept: list[Hit], data: IndexData, in_scop
     cited = {h.key for h in kept}
     # a national article a cited local one refers to is shown beside it already, as 引用的上位法条文 (citing.linked)
     cited |= {ref.to_key for ref in data.crossrefs if ref.from_key in cited and ref.to_key}
-    rows = {a.key: row for row, a in enumerate(data.articles)}
-    order = np.argsort(data.dense_rows, kind="stable")  # passages are stored article by article, the whole one first
-    first = order[np.searchsorted(data.dense_rows[order], np.arange(len(data.articles)))]
-
-    def vector(key: str) -> np.ndarray:
-        return data.dense.reconstruct(int(first[rows[key]]))
-
-    local = np.stack([vector(h.key) for h in kept])
+    local = np.stack([data.article_vector(data.row_of_key[h.key]) for h in kept])
     for hit in hits[:3]:
         if hit.jurisdiction != NATIONAL or hit.key in cited or hit.regulation not in in_scope:
             continue
-        if float((local @ vector(hit.key)).max()) >= settings.national_parallel:
+        if float((local @ data.article_vector(data.row_of_key[hit.key])).max()) >= settings.national_parallel:
             return [hit]
     return []
 

@@ -85,11 +85,8 @@ class Retriever:
         self.rows_of_intent = {intent: np.array([any(name in a.chapter for name in chapters) for a in data.articles],
                                                 dtype=bool)
                                for intent, (_, chapters) in INTENTS.items()}
-        # each row's passage ids, the whole article first (passages are stored article by article)
-        order = np.argsort(data.dense_rows, kind="stable")
-        bounds = np.searchsorted(data.dense_rows[order], np.arange(len(data.articles) + 1))
-        self.passages_of_row = [order[bounds[row]:bounds[row + 1]].astype(np.int64)
-                                for row in range(len(data.articles))]
+        # each row's passage ids, the whole article first (IndexData.passages_of_row, shared by every retriever of it)
+        self.passages_of_row = data.passages_of_row
         # places a question can name: 全国 is the national level, chosen with Filters.scope, not a place
         self.aliases = place_aliases(sorted(set(self.jurisdiction_of_row.tolist()) - {NATIONAL}))
         # abstention and citation thresholds read the calibration model's whole-article cosines when asked to, the
@@ -145,7 +142,7 @@ class Retriever:
             answerability.PLACE_NAMES + tuple(self.aliases) + tuple(source for source, _ in SYNONYMS)
             + tuple(source for sources, _ in LAW_WORDS for source in sources)
             + tuple(source for sources, _ in COLLOQUIAL for source in sources)))
-        self.row_of_key = {a.key: row for row, a in enumerate(data.articles)}
+        self.row_of_key = data.row_of_key
         self.defining_rows: dict[str, list[int]] = {}
         for entry in data.glossary:
             row = self.row_of_key.get(entry.key)
@@ -304,12 +301,12 @@ class Retriever:
             fused = convex([dict(lexical), dict(dense)], weights)
         else:
             fused = rrf([[row for row, _ in lexical], [row for row, _ in dense]], k=settings.rrf_k, weights=weights)
-        intent = settings.intent_prior if intended is not None else 0.0
-        law = settings.named_law_prior if named is not None else 0.0
-        if fused and (intent or law):
+        # each prior adds its share of the best fused score to its rows (the intent's chapters, the named laws)
+        priors = [(weight, rows) for weight, rows in ((settings.intent_prior, intended), (settings.named_law_prior, named))
+                  if weight and rows is not None]
+        if fused and priors:
             top = fused[0][1]
-            fused = sorted(((row, score + top * (intent * bool(intended[row]) if intent else 0.0)
-                             + top * (law * bool(named[row]) if law else 0.0)) for row, score in fused),
+            fused = sorted(((row, score + sum(top * weight for weight, rows in priors if rows[row])) for row, score in fused),
                            key=lambda item: (-item[1], item[0]))
         return fused, cosines
 
@@ -340,7 +337,7 @@ class Retriever:
         bm25 = self.bm25_scores(query) if mode != "dense" else np.zeros(len(allowed))
         vector = self.query_vector(query) if mode != "bm25" else None
         intended = self.intended_rows(query.text) if mode == "hybrid" else None
-        named = self.named_rows(query.cleaned or query.text) if mode == "hybrid" and settings.named_law_prior else None
+        named = self.named_rows(query.cleaned or query.text) if mode == "hybrid" else None
         fused, cosines = self._fuse(bm25, vector, allowed, mode, depth, intended, named)
         # how far the dense side's best article stands out from its next nine (answerability.article_margin)
         best = sorted(cosines.values(), reverse=True)[:10]
@@ -434,7 +431,7 @@ class Retriever:
         if self._ranks_with_calibration:  # the vector is the calibration model's: the passages are not
             article = sentence = confidence
         else:
-            article = float(self.data.dense.reconstruct(int(self.passages_of_row[top[0]][0])) @ vector[0])
+            article = float(self.data.article_vector(top[0]) @ vector[0])
             sentence = max(sentences.get(top[0], ()), default=article)
         texts = [self.words.texts[row] for row in top]  # title and text, as the word lookup reads them
         values, uncovered = answerability.measure(
