@@ -66,6 +66,11 @@ def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = N
     if places and hits and not query.is_comparison:
         # the national provision a cited local article restates (citing.national_parallel)
         hits += citing.national_parallel(candidates, hits, data, in_scope, settings)
+    if hits and not query.is_comparison:
+        # the same matter in another national law, found among the best hits (citing.law_parallel)
+        hits += citing.law_parallel(candidates, hits, data, in_scope, settings)
+        # before an article of a text known to be outdated, the current law's provision on the same matter
+        hits = citing.current_parallel(candidates, hits, data, in_scope, settings)
     if fallback:
         notes.append(wording.place_fallback_note(places))
     cited = {c.key for c in chosen}

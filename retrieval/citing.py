@@ -235,6 +235,64 @@ def national_parallel(hits: list[Hit], kept: list[Hit], data: IndexData, in_scop
     return []
 
 
+def current_parallel(hits: list[Hit], kept: list[Hit], data: IndexData, in_scope: dict[str, Regulation],
+                     settings: Settings) -> list[Hit]:
+    """The cited hits with, before each article of a text known to be outdated (Regulation.currency_note), the best
+    hit among the first Settings.current_parallel_depth from a current text of the same level or a higher one whose
+    whole-article vector is within Settings.current_parallel (cosine) of it: the provision a later law made on the same
+    matter, which a citizen's right now rests on (网络安全法 #43's correction of personal information, 2016 text, and
+    个人信息保护法 #46). Both are cited; the outdated one keeps its currency note."""
+    if not settings.current_parallel or not kept:
+        return kept
+    outdated = {title for title, r in in_scope.items() if r.currency_note}
+    if not any(h.regulation in outdated for h in kept):
+        return kept
+    taken = {h.key for h in kept}
+    result: list[Hit] = []
+    for cited in kept:
+        if cited.regulation in outdated:
+            tier = TIER_RANK.get(in_scope[cited.regulation].tier, 9)
+            vector = data.article_vector(data.row_of_key[cited.key])
+            best, best_cosine = None, settings.current_parallel
+            for hit in hits[:settings.current_parallel_depth]:
+                regulation = in_scope.get(hit.regulation)
+                if hit.key in taken or regulation is None or regulation.currency_note \
+                        or TIER_RANK.get(regulation.tier, 9) > tier:
+                    continue
+                cosine = float(vector @ data.article_vector(data.row_of_key[hit.key]))
+                if cosine >= best_cosine:
+                    best, best_cosine = hit, cosine
+            if best is not None:
+                result.append(best)
+                taken.add(best.key)
+        result.append(cited)
+    return result
+
+
+def law_parallel(hits: list[Hit], kept: list[Hit], data: IndexData, in_scope: dict[str, Regulation],
+                 settings: Settings) -> list[Hit]:
+    """National hits among the first Settings.law_parallel_depth, of a national text none of the cited articles is
+    from, whose whole-article vector is within Settings.law_parallel (cosine) of a cited national article's: the
+    same matter in another national law (personalised recommendations: 网络数据安全管理条例 #42, 电子商务法 #18,
+    个人信息保护法 #24), which a question in everyday words finds together."""
+    if not settings.law_parallel or not kept:
+        return []
+    national = [h for h in kept if h.jurisdiction == NATIONAL]
+    if not national:
+        return []
+    laws = {h.regulation for h in kept}
+    taken = {h.key for h in kept}
+    cited = np.stack([data.article_vector(data.row_of_key[h.key]) for h in national])
+    added: list[Hit] = []
+    for hit in hits[:settings.law_parallel_depth]:
+        if hit.jurisdiction != NATIONAL or hit.key in taken or hit.regulation in laws or hit.regulation not in in_scope:
+            continue
+        if float((cited @ data.article_vector(data.row_of_key[hit.key])).max()) >= settings.law_parallel:
+            added.append(hit)
+            laws.add(hit.regulation)
+    return added
+
+
 TIER_RANK = {tier: rank for rank, tier in enumerate(TIERS)}
 
 

@@ -148,6 +148,16 @@ class Settings:
     # As shipped (with named_law_prior, and a national article a cited local one refers to left to citing.linked):
     # the pack's splits 0.871 / 0.878 / 3,024 / 0.420 -> 0.884 / 0.892 / 3,051 / 0.423, the casual ones as above
     national_parallel: float = 0.6
+    # before a cited article of a text known to be outdated (Regulation.currency_note: 网络安全法's 2016 text), the best
+    # hit of the first current_parallel_depth from a current text of its level or a higher one whose whole-article
+    # vector is at least this close (cosine) to it is cited too (citing.current_parallel; 0: off)
+    current_parallel: float = 0.6
+    current_parallel_depth: int = 10
+    # a hit of the first law_parallel_depth from a national text not cited yet whose whole-article vector is at least
+    # this close (cosine) to a cited national article's is cited too: the same matter in another national law
+    # (citing.law_parallel; 0: off)
+    law_parallel: float = 0.7
+    law_parallel_depth: int = 3
     # the best hits the rules above leave out are cited too where the citation model (retrieval/cite_model.json,
     # trained by python -m eval cite-model on the dev splits) takes them to answer; never in a comparison
     cite_model: bool = True
