@@ -56,6 +56,10 @@ ABLATIONS = (
            (("excerpt_dense", 0.0), ("item_chars", 0), ("sentence_near", 0.0)), compose=True),
     # the best hits the rules leave out cited where the citation model takes them to answer (nineteenth session)
     System("hybrid - the citation model", "hybrid", (("cite_model", False),), compose=True),
+    # the current law's provision beside an outdated text's, and the same matter in another national law (twenty-third
+    # session)
+    System("hybrid - the current law beside an outdated text", "hybrid", (("current_parallel", 0.0),), compose=True),
+    System("hybrid - the same matter in another national law", "hybrid", (("law_parallel", 0.0),), compose=True),
     System("hybrid - places", "hybrid", (("place_boost", False),)),
     System("hybrid - abbreviations", "hybrid", (("synonyms", False),)),
     System("hybrid - everyday words", "hybrid", (("colloquial", False),)),

@@ -252,3 +252,43 @@ def test_a_place_question_cites_the_national_provision_its_local_article_restate
     rules = Retriever(pack_retriever.data, pack_retriever.encoder,
                       dataclasses.replace(pack_retriever.settings, national_parallel=0.0))
     assert national not in {c.key for c in rules.ask(question).citations if c.role == "answer"}
+
+
+def test_an_outdated_text_is_cited_after_the_current_law_on_the_same_matter(pack_retriever):
+    # 网络安全法 #49 (complaints about personal information, 2016 text, known to be outdated) and 个人信息保护法 #65
+    # (the same matter in the current law): the current provision is cited before the outdated one
+    # (citing.current_parallel), which keeps its currency note; with that rule and law_parallel off, #65 is not cited
+    import dataclasses
+
+    from retrieval.retriever import Retriever
+
+    question = "在长沙想举报APP乱要权限，该找哪个部门"
+    current = "中华人民共和国个人信息保护法#65"
+    only = Retriever(pack_retriever.data, pack_retriever.encoder,
+                     dataclasses.replace(pack_retriever.settings, law_parallel=0.0))
+    keys = [c.key for c in only.ask(question).citations if c.role == "answer"]
+    assert f"{CSL}#49" in keys and current in keys
+    assert keys.index(current) < keys.index(f"{CSL}#49")
+    outdated = next(c for c in pack_retriever.ask(question).citations if c.key == f"{CSL}#49")
+    assert any(AMENDMENT in note for note in outdated.notes)
+    neither = Retriever(pack_retriever.data, pack_retriever.encoder,
+                        dataclasses.replace(pack_retriever.settings, law_parallel=0.0, current_parallel=0.0))
+    assert current not in {c.key for c in neither.ask(question).citations}
+
+
+def test_the_same_matter_in_another_national_law_is_cited_too(pack_retriever):
+    # personalised recommendations: 网络数据安全管理条例 #42 answers, and 个人信息保护法 #24 (among the best three,
+    # whole-article cosine at least Settings.law_parallel) says the same in another law (citing.law_parallel)
+    import dataclasses
+
+    from retrieval.retriever import Retriever
+
+    question = "购物APP的猜你喜欢能关掉吗"
+    other = "中华人民共和国个人信息保护法#24"
+    answer = pack_retriever.ask(question)
+    answering = {c.key: c for c in answer.citations if c.role == "answer"}
+    assert "网络数据安全管理条例#42" in answering and other in answering
+    assert answering[other].level == "法律"
+    off = Retriever(pack_retriever.data, pack_retriever.encoder,
+                    dataclasses.replace(pack_retriever.settings, law_parallel=0.0))
+    assert other not in {c.key for c in off.ask(question).citations}
