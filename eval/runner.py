@@ -60,6 +60,8 @@ ABLATIONS = (
     # session)
     System("hybrid - the current law beside an outdated text", "hybrid", (("current_parallel", 0.0),), compose=True),
     System("hybrid - the same matter in another national law", "hybrid", (("law_parallel", 0.0),), compose=True),
+    # the best hits the rules leave out cited where the answerability reader takes them to answer (twenty-fourth session)
+    System("hybrid - the reader's citations", "hybrid", (("cite_reader_depth", 0),), compose=True),
     System("hybrid - places", "hybrid", (("place_boost", False),)),
     System("hybrid - abbreviations", "hybrid", (("synonyms", False),)),
     System("hybrid - everyday words", "hybrid", (("colloquial", False),)),

@@ -8,6 +8,7 @@ citation rules (retrieval.citing) and wording (retrieval.wording).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
 
 from index.store import IndexData
 from ingest.records import Article, Regulation
@@ -20,8 +21,12 @@ from retrieval.settings import Settings
 __all__ = ["Answer", "Block", "Citation", "compose", "excerpts_for"]
 
 
-def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = None) -> Answer:
+def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = None,
+            read: Callable[[list[Hit]], Sequence[float]] | None = None) -> Answer:
     """Turn a retrieval into a cited answer (see the module docstring).
+
+    ``read``: the answerability reader's logits for hits read with the question (Retriever.read_hits; None when no
+    reader is loaded): the best hits the rules leave out are cited where it takes them to answer (citing.read_hits).
 
     At most settings.max_articles articles answer the question (definitions included); linked articles
     (references, penalties) and 'nearby' ones come on top. The filters are the retrieval's, so that
@@ -63,6 +68,9 @@ def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = N
         # the best hits the rules left out that the citation model takes to answer too (retrieval.cite_model)
         hits += cite_model.likely_answering(candidates, {h.key for h in hits} | {c.key for c in chosen}, question,
                                             places, articles, cite_model.load_model(), data.manifest.model.name)
+    if read is not None and settings.cite_reader_depth and (hits or chosen) and not query.is_comparison:
+        # the best hits left out that the answerability reader, reading them with the question, takes to answer
+        hits += citing.read_hits(candidates, {h.key for h in hits} | {c.key for c in chosen}, places, read, settings)
     if places and hits and not query.is_comparison:
         # the national provision a cited local article restates (citing.national_parallel)
         hits += citing.national_parallel(candidates, hits, data, in_scope, settings)

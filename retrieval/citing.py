@@ -3,6 +3,7 @@ definition question, and which linked articles (references, penalties) are shown
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -291,6 +292,18 @@ def law_parallel(hits: list[Hit], kept: list[Hit], data: IndexData, in_scope: di
             added.append(hit)
             laws.add(hit.regulation)
     return added
+
+
+def read_hits(hits: list[Hit], cited: set[str], places: tuple[str, ...],
+              read: Callable[[list[Hit]], Sequence[float]], settings: Settings) -> list[Hit]:
+    """The hits among the first Settings.cite_reader_depth that are not cited yet and that the answerability reader,
+    reading each with the question (``read``: their logits), takes to answer it (at least Settings.cite_reader). A
+    question naming places only gets them from those places or national law, as the rules give it."""
+    left = [h for h in hits[:settings.cite_reader_depth] if h.key not in cited
+            and (not places or h.jurisdiction == NATIONAL or h.jurisdiction in places)]
+    if not left:
+        return []
+    return [hit for hit, logit in zip(left, read(left)) if float(logit) >= settings.cite_reader]
 
 
 TIER_RANK = {tier: rank for rank, tier in enumerate(TIERS)}

@@ -170,8 +170,23 @@ class Retriever:
         if not query.cleaned:
             raise EmptyQuestion("问题不能为空。")
         retrieval = self._retrieve(query, k or self.settings.retrieve_k, filters, mode)
-        answer = compose(retrieval, self.data, self.settings)
+        read = None
+        if self.reads and self.settings.cite_reader_depth and mode == "hybrid":
+            read = lambda hits: self.read_hits(query, hits)  # noqa: E731 (the reader reads only when asked)
+        answer = compose(retrieval, self.data, self.settings, read)
         return dataclasses.replace(answer, retrieval=retrieval)
+
+    def read_hits(self, query: Query, hits: list[Hit]) -> np.ndarray:
+        """The answerability reader's logit for each hit read with the question (its sentences closest first, as
+        reading_text gives them, from the cosines the hit carries when it has them)."""
+        vector = None
+        texts = []
+        for hit in hits:
+            row = self.data.row_of_key[hit.key]
+            if not hit.sentence_scores and vector is None:
+                vector = self.query_vector(query)
+            texts.append(self.reading_text(row, vector, hit.sentence_scores or None))
+        return np.asarray(self.encoder.read(query.text, texts), dtype=np.float64)
 
     # 1. the query, parsed once
     def parse(self, question: str) -> Query:

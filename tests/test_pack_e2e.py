@@ -303,3 +303,21 @@ def test_the_same_matter_in_another_national_law_is_cited_too(pack_retriever):
     off = Retriever(pack_retriever.data, pack_retriever.encoder,
                     dataclasses.replace(pack_retriever.settings, law_parallel=0.0))
     assert other not in {c.key for c in off.ask(question).citations}
+
+
+def test_an_article_the_reader_takes_to_answer_is_cited_though_the_rules_leave_it_out(pack_retriever):
+    # 删差评 in everyday words: the rules cite 电子商务法 #81 (the penalty) and leave out #39 (不得删除消费者…的评价), the
+    # second hit; the answerability reader, reading it with the question, takes it to answer (citing.read_hits)
+    import dataclasses
+
+    from retrieval.retriever import Retriever
+
+    question = "网店刷好评，平台还把我给的差评删了，这合法吗"
+    duty = "中华人民共和国电子商务法#39"
+    assert pack_retriever.reads
+    answer = pack_retriever.ask(question)
+    cited = next(c for c in answer.citations if c.key == duty)
+    assert cited.role == "answer" and any("不得删除消费者" in e for e in cited.excerpts)
+    off = Retriever(pack_retriever.data, pack_retriever.encoder,
+                    dataclasses.replace(pack_retriever.settings, cite_reader_depth=0))
+    assert duty not in {c.key for c in off.ask(question).citations if c.role == "answer"}

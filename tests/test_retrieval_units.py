@@ -117,6 +117,33 @@ def test_parallel_provisions_add_each_other_places_close_rule_once():
     assert parallel_provisions(hits, [hits[5]], overlaps, settings) == []
 
 
+def test_read_hits_cites_the_best_left_out_hits_the_reader_takes_to_answer():
+    import dataclasses
+
+    from retrieval.citing import read_hits
+    from retrieval.settings import Settings
+
+    settings = dataclasses.replace(Settings(), cite_reader=1.25, cite_reader_depth=3)
+    hits = [_hit("天津条例#28", "天津市", 9.0, 0.90, 1), _hit("政府信息公开条例#42", "全国", 4.0, 0.85, 2),
+            _hit("北京条例#19", "北京市", 3.0, 0.84, 3), _hit("电子商务法#39", "全国", 2.0, 0.80, 4)]
+    logits = {"政府信息公开条例#42": 1.3, "北京条例#19": 2.0, "电子商务法#39": 3.0}
+    read_keys: list[list[str]] = []
+
+    def read(left):
+        read_keys.append([h.key for h in left])
+        return [logits[h.key] for h in left]
+
+    # the cited hit is not read again; the fourth hit lies past the depth; 北京 is not a place the question names
+    added = read_hits(hits, {"天津条例#28"}, ("天津市",), read, settings)
+    assert [h.key for h in added] == ["政府信息公开条例#42"] and read_keys == [["政府信息公开条例#42"]]
+    # naming no place, any left-out hit of the depth is read; under the threshold it is not cited
+    added = read_hits(hits, {"天津条例#28"}, (), read, dataclasses.replace(settings, cite_reader=1.5))
+    assert [h.key for h in added] == ["北京条例#19"]
+    # nothing left to read: the reader is not called
+    read_keys.clear()
+    assert read_hits(hits[:1], {"天津条例#28"}, (), read, settings) == [] and read_keys == []
+
+
 def test_a_question_about_a_later_change_of_a_law_is_recognized():
     from retrieval.normalize import asks_later_change, law_aliases
 
