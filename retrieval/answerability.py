@@ -53,7 +53,10 @@ _ASKING = frozenset("""
 可是 不过 因为 所以 这样 那样 这种 那种 这个 那个 我们 我 你 他 她 他们 咱们 人家 别人 自己 有人 东西 事情 情况
 时候 问题 规定 条例 法律 法规 要求 说法 意思 算 属于 里 里面 上 下 中 后 前 给 被 让 把 对 对于 关于 还 又 都 也
 就 才 只 会 能 要 想 去 来 做 搞 弄 办 用 说 讲 看 找 有 没 没有 不 不能 不用 不得 可以 应当 得到 一个 一些 几个
+打算 准备 担心 害怕 怕 最多 最少 最高 最低 至少 最多能 最少要 最高能
 """.split())
+# a conjunction joined by jieba to the next character (或开了银行账户 -> 或开): a chance segment, not a subject
+_JOINED_CONJUNCTION = re.compile(r"^[或和与及并而]\w$")
 # Places are where a question is asked, not what it asks about (national law holds everywhere).
 PLACE_NAMES = KNOWN_PLACES + ("全国", "本地", "当地", "外地", "省里", "市里", "县里", "区里")
 _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]{2,}|[a-z][a-z0-9]{1,}")
@@ -197,9 +200,14 @@ def content_words(text: str, ignore: tuple[str, ...] = ()) -> list[str]:
     """The question's subject words: jieba's precise cut, two characters or more, without asking words,
     stop words and the names in ``ignore`` (places, law titles)."""
     words = []
+    # the names are cut out before the question is segmented, so that none leaves a fragment (个保法里 -> 个 保法里)
+    for name in sorted((n for n in ignore if len(n) >= 2), key=len, reverse=True):
+        text = text.replace(name, " ")
     for word in make_segmenter().lcut(text):
         word = word.strip()
         if not _CJK_OR_WORD.fullmatch(word) or word in _ASKING or word in STOP_WORDS or _COUNTING.match(word):
+            continue
+        if _JOINED_CONJUNCTION.match(word) and not known(word):
             continue
         if any(word in name for name in ignore):
             continue

@@ -46,6 +46,16 @@ def test_content_words_skip_asking_words_places_and_mapped_names():
     assert content_words("关基到底指的是哪些系统？", ("关基",)) == ["系统"]
 
 
+def test_content_words_leave_no_fragment_of_a_name_and_no_stance_or_chance_segment():
+    # 个保法里 was cut 个 / 保法里, and 保法里 named as a word no regulation holds; 最多能 and 担心 ask, they are not asked
+    # about; 或开 (或开了银行账户) is a conjunction jieba joined to the next character
+    assert content_words("个保法里，App违法处理个人信息情节严重的，最多能罚多少", ("个保法", "app")) == \
+        ["违法", "处理", "个人信息", "情节严重"]
+    words = content_words("担心有人拿我的身份证冒名办了手机卡或开了银行账户，有没有渠道查一下我名下都有哪些？")
+    assert "担心" not in words and "或开" not in words and {"冒名", "名下", "渠道"} <= set(words)
+    assert content_words("和平使用和解协议") == ["和平", "使用", "和解", "协议"]  # real words that begin so are kept
+
+
 def test_measure_names_the_words_no_article_holds_and_unstated_amounts():
     corpus = "网络运营者不得出售用户的个人信息。宽带接入服务"
     values, missing = measure("网吧的宽带一个月多少钱？", lambda word: word in corpus, [corpus], (), 0.5, 0.6, 0.1, 3.0)
