@@ -116,7 +116,8 @@ def test_the_second_answer_of_a_two_part_question_is_cited(pack_retriever):
     # (where to complain; a national regulation), and the citation model cites it (retrieval.cite_model). Before the
     # seventh round's ranking model the example was 北京 #37 with 密码法 #14, which that model no longer needs it for.
     # Since the twenty-second session the rule for the national provision a local article restates
-    # (citing.national_parallel) cites #55 here too; it is left off with the model, to test the model alone.
+    # (citing.national_parallel) cites #55 here too, and since the twenty-fourth the reader's citations
+    # (citing.read_hits) do; both are left off with the model, to test the model alone.
     import dataclasses
 
     from retrieval.retriever import Retriever
@@ -124,13 +125,14 @@ def test_the_second_answer_of_a_two_part_question_is_cited(pack_retriever):
     question = "北京的自来水、燃气公司要公开收费标准吗？要是不公开，我能去哪反映？"
     disclosure = "中华人民共和国政府信息公开条例#55"
     model = Retriever(pack_retriever.data, pack_retriever.encoder,
-                      dataclasses.replace(pack_retriever.settings, national_parallel=0.0))
+                      dataclasses.replace(pack_retriever.settings, national_parallel=0.0, cite_reader_depth=0))
     answering = {c.key: c for c in model.ask(question).citations if c.role == "answer"}
     assert "北京市信息化促进条例#20" in answering and disclosure in answering
     assert any("公共企事业单位" in e for e in answering[disclosure].excerpts)
     assert answering[disclosure].level == "行政法规"
     rules = Retriever(pack_retriever.data, pack_retriever.encoder,
-                      dataclasses.replace(pack_retriever.settings, cite_model=False, national_parallel=0.0))
+                      dataclasses.replace(pack_retriever.settings, cite_model=False, national_parallel=0.0,
+                                          cite_reader_depth=0))
     assert disclosure not in {c.key for c in rules.ask(question).citations if c.role == "answer"}
 
 
