@@ -196,12 +196,18 @@ def load_model(path: Path = MODEL_FILE) -> AnswerabilityModel | None:
         return None
 
 
+@lru_cache(maxsize=8)
+def _longest_first(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The names of two characters or more, longest first (sorted once per tuple, not per question)."""
+    return tuple(sorted((n for n in names if len(n) >= 2), key=len, reverse=True))
+
+
 def content_words(text: str, ignore: tuple[str, ...] = ()) -> list[str]:
     """The question's subject words: jieba's precise cut, two characters or more, without asking words,
     stop words and the names in ``ignore`` (places, law titles)."""
     words = []
     # the names are cut out before the question is segmented, so that none leaves a fragment (个保法里 -> 个 保法里)
-    for name in sorted((n for n in ignore if len(n) >= 2), key=len, reverse=True):
+    for name in _longest_first(ignore):
         text = text.replace(name, " ")
     for word in make_segmenter().lcut(text):
         word = word.strip()
