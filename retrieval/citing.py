@@ -296,10 +296,12 @@ def law_parallel(hits: list[Hit], kept: list[Hit], data: IndexData, in_scope: di
 
 def read_hits(hits: list[Hit], cited: set[str], places: tuple[str, ...],
               read: Callable[[list[Hit]], Sequence[float]], settings: Settings) -> list[Hit]:
-    """The hits among the first Settings.cite_reader_depth that are not cited yet and that the answerability reader,
-    reading each with the question (``read``: their logits), takes to answer it (at least Settings.cite_reader). A
-    question naming places only gets them from those places or national law, as the rules give it."""
-    left = [h for h in hits[:settings.cite_reader_depth] if h.key not in cited
+    """The hits among the first Settings.cite_reader_depth, not cited yet and scoring at least
+    Settings.cite_reader_ratio of the best hit's score, that the answerability reader, reading each with the question
+    (``read``: their logits), takes to answer it (at least Settings.cite_reader). A question naming places only gets
+    them from those places or national law, as the rules give it."""
+    floor = settings.cite_reader_ratio * hits[0].score if hits else 0.0
+    left = [h for h in hits[:settings.cite_reader_depth] if h.key not in cited and h.score >= floor
             and (not places or h.jurisdiction == NATIONAL or h.jurisdiction in places)]
     if not left:
         return []

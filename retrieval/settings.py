@@ -171,6 +171,14 @@ class Settings:
     # / 257; the five's dev (in-sample for the reader) 0.929 / 0.927 / 964 -> 0.942 / 0.946 / 984
     cite_reader: float = 1.25
     cite_reader_depth: int = 2
+    # ... and only a hit whose fused score is at least this share of the best hit's: each reading costs one forward
+    # pass of the reader (about as long as encoding the question), and a hit far below the best is seldom an answer.
+    # Chosen (twenty-fifth session) on the same splits: without it the reader read a hit in 456 of their 1,780
+    # questions (235 of the five's 550 dev and test: the answer's median then paid a reading, 2.83x the query
+    # encoding against 1.18x without reading, on 400 of them); at 0.75 it reads 273 (87 of the five's; 1.28x) and keeps
+    # 46 of the 53 added articles (26 of 31 gold); 0.7 reads 326 (128; 1.40x) for 49 (28 gold), 0.8 reads 203 (55)
+    # for 35 (19 gold). 0: no bound
+    cite_reader_ratio: float = 0.75
     # the best hits the rules above leave out are cited too where the citation model (retrieval/cite_model.json,
     # trained by python -m eval cite-model on the dev splits) takes them to answer; never in a comparison
     cite_model: bool = True

@@ -123,7 +123,7 @@ def test_read_hits_cites_the_best_left_out_hits_the_reader_takes_to_answer():
     from retrieval.citing import read_hits
     from retrieval.settings import Settings
 
-    settings = dataclasses.replace(Settings(), cite_reader=1.25, cite_reader_depth=3)
+    settings = dataclasses.replace(Settings(), cite_reader=1.25, cite_reader_depth=3, cite_reader_ratio=0.0)
     hits = [_hit("天津条例#28", "天津市", 9.0, 0.90, 1), _hit("政府信息公开条例#42", "全国", 4.0, 0.85, 2),
             _hit("北京条例#19", "北京市", 3.0, 0.84, 3), _hit("电子商务法#39", "全国", 2.0, 0.80, 4)]
     logits = {"政府信息公开条例#42": 1.3, "北京条例#19": 2.0, "电子商务法#39": 3.0}
@@ -142,6 +142,14 @@ def test_read_hits_cites_the_best_left_out_hits_the_reader_takes_to_answer():
     # nothing left to read: the reader is not called
     read_keys.clear()
     assert read_hits(hits[:1], {"天津条例#28"}, (), read, settings) == [] and read_keys == []
+    # a hit under the share of the best hit's score is never read (scores 1/rank): 北京 (1/3) is under 0.4 of the
+    # best, 政府信息公开条例 (1/2) is not; at 0.6 neither is read
+    bounded = dataclasses.replace(settings, cite_reader_ratio=0.4)
+    assert [h.key for h in read_hits(hits, {"天津条例#28"}, (), read, bounded)] == ["政府信息公开条例#42"] \
+        and read_keys == [["政府信息公开条例#42"]]
+    read_keys.clear()
+    assert read_hits(hits, {"天津条例#28"}, (), read, dataclasses.replace(bounded, cite_reader_ratio=0.6)) == [] \
+        and read_keys == []
 
 
 def test_a_question_about_a_later_change_of_a_law_is_recognized():
