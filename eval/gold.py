@@ -22,7 +22,8 @@ SPLIT_FILES = {"dev": ("dev.jsonl", "dev_colloquial.jsonl", "dev_former_holdout.
                "holdout20": ("holdout20.jsonl",), "holdout21": ("holdout21.jsonl",),
                "holdout22": ("holdout22.jsonl",), "holdout23": ("holdout23.jsonl",),
                "holdout24": ("holdout24.jsonl",), "holdout25": ("holdout25.jsonl",),
-               "holdout26": ("holdout26.jsonl",)}
+               "holdout26": ("holdout26.jsonl",), "holdout27": ("holdout27.jsonl",),
+               "holdout28": ("holdout28.jsonl",)}
 SPLITS = tuple(name for name, files in SPLIT_FILES.items() if all((GOLD_DIR / f).is_file() for f in files))  # the five's (scored on those five alone); a holdout not yet written is left out
 # The national pack's splits (pack_*.jsonl), scored on the default corpus (the five plus the pack): pack_dev
 # tunes settings; pack_test reports; pack_holdout was written after the settings were fixed.
@@ -167,6 +168,17 @@ SPLITS = tuple(name for name, files in SPLIT_FILES.items() if all((GOLD_DIR / f)
 # coverage at least the two five sets' less 0.02), and the issue's four numbered targets on pack_holdout38 and
 # pack_holdout39 together. The 北京 keywords are put into simplified characters as above; nothing else is changed.
 # Each evaluated once (eval/reports/<split>.once.md).
+# After that evaluation (the keyword rule missed a fourth time, and the pack pair's false abstentions by one question;
+# the misses were read) those four sets joined the dev splits, and one setting was chosen on the pack's splits the
+# reader never trained on, the models unchanged (Settings.cite_reader_ratio: the reader only reads a left-out hit
+# scoring at least 0.75 of the best hit's, which keeps the answer's median near an unread question's). holdout27,
+# holdout28 (five), pack_holdout40 and pack_holdout41 (default corpus), 70 each, 25 out of scope, were written
+# (twenty-fifth session) the same way by four sessions that never ran the system, with briefs of the same content
+# (holdout28 and pack_holdout41 as citizens type), and left unread until the setting was fixed. Decided before their
+# one evaluation: the same keyword rule over the four (the two pack sets' pooled keyword coverage at least the two five
+# sets' less 0.02), and the issue's four numbered targets on pack_holdout40 and pack_holdout41 together. The 北京
+# keywords are put into simplified characters as above; nothing else is changed. Each evaluated once
+# (eval/reports/<split>.once.md).
 # casual_dev (casual_dev1.jsonl, casual_dev2.jsonl; default corpus, 100 each, 30 out of scope): questions asked the way
 # citizens type about their own data, like pack_holdout29, written (twentieth session) by two sessions that never ran
 # the system, for tuning (the first on online services, apps and fraud; the second on banks, hospitals, schools,
@@ -192,7 +204,8 @@ PACK_SPLIT_FILES = {"pack_dev": ("pack_dev.jsonl", "pack_dev_former_holdout2.jso
                     "pack_holdout33": ("pack_holdout33.jsonl",), "pack_holdout34": ("pack_holdout34.jsonl",),
                     "pack_holdout35": ("pack_holdout35.jsonl",), "pack_holdout36": ("pack_holdout36.jsonl",),
                     "pack_holdout37": ("pack_holdout37.jsonl",), "pack_holdout38": ("pack_holdout38.jsonl",),
-                    "pack_holdout39": ("pack_holdout39.jsonl",),
+                    "pack_holdout39": ("pack_holdout39.jsonl",), "pack_holdout40": ("pack_holdout40.jsonl",),
+                    "pack_holdout41": ("pack_holdout41.jsonl",),
                     "casual_dev1": ("casual_dev1.jsonl",),
                     "answer_dev": ("dev_answerability.jsonl", "dev_answerability2.jsonl", "dev_answerability3.jsonl",
                                    "answer_dev_former_holdout5.jsonl", "answer_dev_former_holdout6.jsonl",
