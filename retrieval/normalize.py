@@ -248,7 +248,8 @@ KNOWN_PLACES: tuple[str, ...] = (
     "郑州", "济南", "青岛", "厦门", "宁波", "大连", "沈阳", "哈尔滨", "长春", "合肥", "福州", "南昌", "昆明", "贵阳", "南宁",
     "兰州", "太原", "呼和浩特", "乌鲁木齐", "拉萨", "银川", "西宁", "海口", "佛山", "东莞", "珠海", "温州", "常州", "南通",
     "徐州", "扬州", "烟台", "泉州", "嘉兴", "绍兴", "金华", "惠州", "中山", "汕头", "雄安", "浦东", "三亚")
-_PLACE_ENDINGS = ("特别行政区", "自治区", "省", "市", "县", "区")
+# what may follow a place's name inside one of jieba's words (广东省, 深圳经济特区: one word each)
+_PLACE_ENDINGS = ("特别行政区", "经济特区", "自治区", "省", "市", "县", "区")
 
 
 def place_aliases(jurisdictions: list[str] | tuple[str, ...]) -> dict[str, str]:

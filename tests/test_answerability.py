@@ -349,6 +349,7 @@ def test_other_places_are_places_no_regulation_governs_read_on_word_boundaries()
     ask = lambda q: other_places(clean_question(q)[0], aliases, cut)  # noqa: E731
     assert ask("深圳的政府部门上信息化项目要走什么审批？") == ("深圳",)
     assert ask("廣東省的資訊化專案驗收要不要找第三方測評？") == ("广东",)  # 广东省 is one word to jieba
+    assert ask("深圳经济特区数据条例对违法处理个人信息的企业，罚款上限是多少？") == ("深圳",)  # so is 深圳经济特区
     assert ask("河南郑州的电子政务外网谁建？") == ("河南", "郑州")
     assert ask("长沙的企业有什么扶持？") == ()  # 长沙 is 湖南's
     assert ask("北京朝阳区的政务服务怎么办？") == ()
