@@ -23,7 +23,8 @@ SPLIT_FILES = {"dev": ("dev.jsonl", "dev_colloquial.jsonl", "dev_former_holdout.
                "holdout22": ("holdout22.jsonl",), "holdout23": ("holdout23.jsonl",),
                "holdout24": ("holdout24.jsonl",), "holdout25": ("holdout25.jsonl",),
                "holdout26": ("holdout26.jsonl",), "holdout27": ("holdout27.jsonl",),
-               "holdout28": ("holdout28.jsonl",)}
+               "holdout28": ("holdout28.jsonl",), "holdout29": ("holdout29.jsonl",),
+               "holdout30": ("holdout30.jsonl",)}
 SPLITS = tuple(name for name, files in SPLIT_FILES.items() if all((GOLD_DIR / f).is_file() for f in files))  # the five's (scored on those five alone); a holdout not yet written is left out
 # The national pack's splits (pack_*.jsonl), scored on the default corpus (the five plus the pack): pack_dev
 # tunes settings; pack_test reports; pack_holdout was written after the settings were fixed.
@@ -179,6 +180,15 @@ SPLITS = tuple(name for name, files in SPLIT_FILES.items() if all((GOLD_DIR / f)
 # sets' less 0.02), and the issue's four numbered targets on pack_holdout40 and pack_holdout41 together. The 北京
 # keywords are put into simplified characters as above; nothing else is changed. Each evaluated once
 # (eval/reports/<split>.once.md).
+# After that evaluation (the keyword rule held; the pack pair's out-of-scope target missed, 44 of 50; the misses were
+# read) those four sets joined the dev splits, and one reading of places was mended, the models and settings
+# unchanged: 深圳经济特区 (one word to jieba) now names 深圳 (retrieval.normalize._PLACE_ENDINGS), so a question about
+# the 深圳经济特区数据条例 finds that law absent. holdout29, holdout30 (five), pack_holdout42 and pack_holdout43
+# (default corpus), 70 each, 25 out of scope, were then written (twenty-fifth session) the same way by four sessions
+# that never ran the system, with briefs of the same content (holdout30 and pack_holdout43 as citizens type). Decided
+# before their one evaluation: the same keyword rule over the four, and the issue's four numbered targets on
+# pack_holdout42 and pack_holdout43 together. The 北京 keywords are put into simplified characters as above; nothing
+# else is changed. Each evaluated once (eval/reports/<split>.once.md).
 # casual_dev (casual_dev1.jsonl, casual_dev2.jsonl; default corpus, 100 each, 30 out of scope): questions asked the way
 # citizens type about their own data, like pack_holdout29, written (twentieth session) by two sessions that never ran
 # the system, for tuning (the first on online services, apps and fraud; the second on banks, hospitals, schools,
@@ -205,7 +215,8 @@ PACK_SPLIT_FILES = {"pack_dev": ("pack_dev.jsonl", "pack_dev_former_holdout2.jso
                     "pack_holdout35": ("pack_holdout35.jsonl",), "pack_holdout36": ("pack_holdout36.jsonl",),
                     "pack_holdout37": ("pack_holdout37.jsonl",), "pack_holdout38": ("pack_holdout38.jsonl",),
                     "pack_holdout39": ("pack_holdout39.jsonl",), "pack_holdout40": ("pack_holdout40.jsonl",),
-                    "pack_holdout41": ("pack_holdout41.jsonl",),
+                    "pack_holdout41": ("pack_holdout41.jsonl",), "pack_holdout42": ("pack_holdout42.jsonl",),
+                    "pack_holdout43": ("pack_holdout43.jsonl",),
                     "casual_dev1": ("casual_dev1.jsonl",),
                     "answer_dev": ("dev_answerability.jsonl", "dev_answerability2.jsonl", "dev_answerability3.jsonl",
                                    "answer_dev_former_holdout5.jsonl", "answer_dev_former_holdout6.jsonl",
