@@ -179,6 +179,14 @@ class Settings:
     # 46 of the 53 added articles (26 of 31 gold); 0.7 reads 326 (128; 1.40x) for 49 (28 gold), 0.8 reads 203 (55)
     # for 35 (19 gold). 0: no bound
     cite_reader_ratio: float = 0.75
+    # ... and only for a question the reader already read to decide whether it is answerable (Decision.reader), so
+    # that a question the signals answered alone never pays a reading for its citations. Measured (twenty-fifth
+    # session) on all 1,760 of the five's questions, each asked every way in turn on one machine: answer p50 1.36x
+    # the query encoding (1.35x without the reader's citations, 1.13x without the reader); reading for every
+    # question, as before, 2.28x, over the benchmark's 1.5 (python -m bench: 2.19x). It keeps little of their gain:
+    # answer keywords, mean over the splits, the five's 19 0.9141 without them, 0.9148 so, 0.9209 reading for every
+    # question; the pack's 34 0.8648, 0.8660, 0.8732
+    cite_reader_only_read: bool = True
     # the best hits the rules above leave out are cited too where the citation model (retrieval/cite_model.json,
     # trained by python -m eval cite-model on the dev splits) takes them to answer; never in a comparison
     cite_model: bool = True

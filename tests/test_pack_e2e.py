@@ -309,17 +309,35 @@ def test_the_same_matter_in_another_national_law_is_cited_too(pack_retriever):
 
 def test_an_article_the_reader_takes_to_answer_is_cited_though_the_rules_leave_it_out(pack_retriever):
     # 删差评 in everyday words: the rules cite 电子商务法 #81 (the penalty) and leave out #39 (不得删除消费者…的评价), the
-    # second hit; the answerability reader, reading it with the question, takes it to answer (citing.read_hits)
+    # second hit; the answerability reader, reading it with the question, takes it to answer (citing.read_hits). The
+    # signals answer this question alone, so by default (Settings.cite_reader_only_read) its citations are not read:
+    # the reader never reads for a question it did not read to decide
     import dataclasses
+    import math
 
     from retrieval.retriever import Retriever
 
     question = "网店刷好评，平台还把我给的差评删了，这合法吗"
     duty = "中华人民共和国电子商务法#39"
     assert pack_retriever.reads
-    answer = pack_retriever.ask(question)
-    cited = next(c for c in answer.citations if c.key == duty)
+
+    def with_settings(**changes):
+        return Retriever(pack_retriever.data, pack_retriever.encoder,
+                         dataclasses.replace(pack_retriever.settings, **changes))
+
+    calls: list[list[str]] = []
+
+    def counted(retriever):
+        read = retriever.read_hits
+        retriever.read_hits = lambda query, hits: calls.append([h.key for h in hits]) or read(query, hits)
+        return retriever
+
+    answer = counted(with_settings()).ask(question)
+    assert math.isnan(answer.retrieval.decision.reader) and calls == []
+    assert duty not in {c.key for c in answer.citations if c.role == "answer"}
+    always = counted(with_settings(cite_reader_only_read=False)).ask(question)
+    assert calls == [[duty]]
+    cited = next(c for c in always.citations if c.key == duty)
     assert cited.role == "answer" and any("不得删除消费者" in e for e in cited.excerpts)
-    off = Retriever(pack_retriever.data, pack_retriever.encoder,
-                    dataclasses.replace(pack_retriever.settings, cite_reader_depth=0))
+    off = with_settings(cite_reader_only_read=False, cite_reader_depth=0)
     assert duty not in {c.key for c in off.ask(question).citations if c.role == "answer"}
