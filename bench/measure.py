@@ -154,7 +154,7 @@ def measure_queries(retriever, questions: list[str], reps: int, say: Say) -> dic
                 samples[name].append(time.perf_counter() - started)
     result = {name: percentiles(values) for name, values in samples.items()}
     # how many of these questions the reader read (the others are answered on the signals alone)
-    read = [not np.isnan(retriever.retrieve(q, 10).decision.reader) for q in questions]
+    read = [retriever.retrieve(q, 10).decision.read for q in questions]
     result["reader_reads"] = {"questions": len(read), "read": int(sum(read))}
     return result
 

@@ -148,7 +148,7 @@ def decision_score(retriever, decision) -> tuple[float, float]:
         return 0.0, threshold
     if stage is None or not retriever.reads:
         return decision.probability, threshold
-    return (decision.probability if not np.isnan(decision.reader) else 1.0), threshold
+    return (decision.probability if decision.read else 1.0), threshold
 
 
 def answerability_report(questions: list[GoldQuestion], runs: dict[str, SystemRun]) -> dict:

@@ -35,7 +35,7 @@ def result_row(question_id, question: str, retriever, k: int, filters=None) -> d
             "answerability": None if decision is None or decision.probability != decision.probability else
             round(decision.probability, 4),
             # the answerability reader's logit for the best article (None where it did not read the question)
-            "reader": None if decision is None or decision.reader != decision.reader else round(decision.reader, 3),
+            "reader": round(decision.reader, 3) if decision is not None and decision.read else None,
             "hits": hit_rows(retrieval, retriever)}
 
 

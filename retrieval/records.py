@@ -2,6 +2,7 @@
 answer with its citations."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 
@@ -117,6 +118,11 @@ class Decision:
     @property
     def answered(self) -> bool:
         return self.state == "answered"
+
+    @property
+    def read(self) -> bool:
+        """Whether the answerability reader read the question to decide (its logit is a number)."""
+        return not math.isnan(self.reader)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 from pathlib import Path
 
@@ -172,7 +171,7 @@ class Retriever:
             raise EmptyQuestion("问题不能为空。")
         retrieval = self._retrieve(query, k or self.settings.retrieve_k, filters, mode)
         read = None
-        decided_by_reading = retrieval.decision is not None and not math.isnan(retrieval.decision.reader)
+        decided_by_reading = retrieval.decision is not None and retrieval.decision.read
         if self.reads and self.settings.cite_reader_depth and mode == "hybrid" \
                 and (decided_by_reading or not self.settings.cite_reader_only_read):
             read = lambda hits: self.read_hits(query, hits)  # noqa: E731 (the reader reads only when asked)
