@@ -307,6 +307,23 @@ def other_places(text: str, aliases: dict[str, str], cut) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for _, name in sorted(found)))
 
 
+# A rule word within a place's clause (上海的数据条例对…, 广东省推行的首席数据官制度, 重庆有没有出台…实施细则): the question
+# asks what that place's own rules say. A clause break or a national word (我在上海，国家规定…) ends the place's clause.
+_CLAUSE_END = re.compile(r"[，。？！；,?!;]|国家|全国|国务院|法律")
+_RULE_WORD = re.compile(r"规定|政策|制度|条例|办法|细则|规章|文件")
+
+
+def asks_place_rules(text: str, places: tuple[str, ...], reach: int = 30) -> bool:
+    """Whether the (normalized) text asks about the rules of one of ``places``: a rule word within ``reach``
+    characters after the place's name, in its clause."""
+    for place in places:
+        for match in re.finditer(re.escape(place), text):
+            clause = _CLAUSE_END.split(text[match.end():match.end() + reach], maxsplit=1)[0]
+            if _RULE_WORD.search(clause):
+                return True
+    return False
+
+
 def expand_synonyms(text: str) -> str:
     """Append the regulations' words for colloquial terms found in the text."""
     extra = [target for source, target in SYNONYMS if source in text and target not in text]

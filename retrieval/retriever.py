@@ -14,8 +14,8 @@ from ingest.text import clean_question, without_surrogates
 from retrieval.fusion import convex, interleave, rrf
 from retrieval import answerability
 from retrieval.normalize import (COLLOQUIAL, LAW_NAMES, LAW_WORDS, SYNONYMS, absent_laws, asks_later_change,
-                                 colloquial_expansion, detect_places, expand_law_words, expand_synonyms, other_places,
-                                 held_books, law_aliases, law_word_targets, named_laws, place_aliases, repealed_titles,
+                                 asks_place_rules, colloquial_expansion, detect_places, expand_law_words,
+                                 expand_synonyms, other_places, held_books, law_aliases, law_word_targets, named_laws, place_aliases, repealed_titles,
                                  short_title)
 from retrieval.records import NATIONAL, Answer, Decision, EmptyQuestion, Filters, Hit, Query, Retrieval
 from retrieval.settings import Settings
@@ -413,7 +413,9 @@ class Retriever:
         if hits and mode != "bm25":
             absent = self._absent_laws(query, allowed)
             # another place's local rule is the best the corpus has: it does not hold in the place asked about
-            places = query.only_other_places if self.jurisdiction_of_row[ranked[0]] != NATIONAL else ()
+            # ... or national law is, but the question asks about that place's own rules (上海的数据条例对…怎么规定)
+            places = query.only_other_places if self.jurisdiction_of_row[ranked[0]] != NATIONAL or (
+                self.settings.place_rules_gate and asks_place_rules(query.cleaned, query.only_other_places)) else ()
             decision = self._decide(query, ranked[:3], allowed, vector, confidence, margin, best_bm25, mode, absent,
                                     places, sentences, self._changed_laws(query, allowed))
         abstained = not hits or (decision is not None and not decision.answered)

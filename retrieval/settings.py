@@ -72,6 +72,12 @@ class Settings:
     # searched in national law first, answered at most in part from another place's local rules, and its answer
     # cites national law only and says which place's rules the corpus lacks (retrieval.normalize.other_places)
     other_places_gate: bool = True
+    # such a question that asks about that place's own rules (上海的数据条例对…怎么规定, 广东有没有自己的…条例, 广东省推行的
+    # …制度: a rule word within the place's clause, retrieval.normalize.asks_place_rules) is answered at most in part
+    # even where national law is the best the corpus has: national law holds there, but it is not the place's rule.
+    # Chosen on the dev questions (twenty-sixth session): of the 167 pack and answer_dev questions naming only such
+    # places, it gates 10 out-of-scope ones the system answered, and none of the 10 answerable ones.
+    place_rules_gate: bool = True
     # True: abstention and citation thresholds read the calibration model's whole-article cosines, when the index
     # holds them and the encoder is the pair (models.load_encoder(calibration=True)): the system before issue 17,
     # for evaluation. The product encodes with the ranking model alone (the calibration pass no longer earns its

@@ -359,6 +359,20 @@ def test_other_places_are_places_no_regulation_governs_read_on_word_boundaries()
     assert other_places("深圳的数据条例怎么规定？", place_aliases(["深圳市"]), cut) == ()
 
 
+def test_a_question_about_a_places_own_rules_is_read_in_the_places_clause():
+    from retrieval.normalize import asks_place_rules
+
+    assert asks_place_rules("上海的数据条例对公共数据授权运营是怎么规定的", ("上海",))
+    assert asks_place_rules("广东有没有自己的个人信息保护条例，罚得比国家重吗", ("广东",))
+    assert asks_place_rules("广东省推行的首席数据官制度，对首席数据官有哪些职责要求？", ("广东",))
+    assert asks_place_rules("重庆有没有出台关键信息基础设施安全保护的地方实施细则？", ("重庆",))
+    # the place's clause ends at a break or a national word; a place not asked about is not read
+    assert not asks_place_rules("我在上海，平台卖我的个人信息违法吗？国家有规定吗", ("上海",))
+    assert not asks_place_rules("上海国家规定的个人信息保护", ("上海",))
+    assert not asks_place_rules("深圳的网络运营者能出售用户的个人信息吗？", ("深圳",))
+    assert not asks_place_rules("上海的数据条例怎么规定", ("深圳",))
+
+
 def test_a_place_the_corpus_holds_no_rules_of_is_not_answered_by_another_places(retriever):
     answer = retriever.ask("深圳的网络运营者能出售用户的个人信息吗？")
     assert answer.state == "partial" and answer.abstained and answer.absent_places == ("深圳",)

@@ -172,6 +172,26 @@ def test_another_places_regulation_named_without_quotes_is_an_absent_law(pack_re
     assert held.absent_laws == () and held.state == "answered"
 
 
+def test_a_question_about_an_absent_places_own_rules_is_answered_in_part_from_national_law(pack_retriever):
+    # national law is the best the corpus has, and it holds in 广东, but the question asks for 广东's own rules
+    import dataclasses
+
+    from retrieval.retriever import Retriever
+
+    question = "广东省推行的首席数据官制度，对各级政府部门的首席数据官有哪些职责要求？"
+    answer = pack_retriever.ask(question)
+    assert answer.abstained and answer.absent_places == ("广东",), answer.reason
+    assert "没有广东的地方性法规" in answer.reason
+    assert not any(c.role == "answer" for c in answer.citations)
+    assert all(c.jurisdiction == "全国" for c in answer.citations)
+    ungated = Retriever(pack_retriever.data, pack_retriever.encoder,
+                        dataclasses.replace(pack_retriever.settings, place_rules_gate=False))
+    ungated.answerability = pack_retriever.answerability
+    assert ungated.retrieve(question).decision.absent_places == ()
+    # asked in 上海 without asking 上海's rules, national law answers
+    assert pack_retriever.ask("我在上海，APP把我的个人信息卖给别人，违法吗？").state == "answered"
+
+
 def test_a_question_neither_level_covers_is_not_answered(pack_retriever):
     # (near-topic out-of-scope questions are the known weakness: see README, issue 16)
     assert pack_retriever.ask("网约车司机的社保怎么交？").abstained

@@ -220,6 +220,12 @@ def test_a_question_asking_a_detail_or_a_quantity_is_read_at_any_probability(tmp
     assert asks_detail("无锡的领导小组组长由谁担任？")
     assert asks_detail("罚款最多多少？")  # a quantity
     assert not asks_detail("网络运营者能出售个人信息吗？")
+    # twenty-sixth session: a standard's text, a fee's basis, a list of apps, advice, today's facts, who pays
+    for question in ("国家标准GB/T 35273里列了哪些敏感个人信息的例子", "专家评审费按什么标准给", "注销手机号之前要先解绑哪些app",
+                     "快递单撕掉还是涂掉最安全", "目前全国有哪些单位已经被认定为关键信息基础设施运营者？", "鉴定费谁出？"):
+        assert asks_detail(question), question
+    assert not asks_detail("平台能不能把我的个人信息卖给别人？")
+    assert not asks_detail("我能要求关掉个性化推荐吗？")
     model = stage_model(read_below=0.2)
     assert model.reads(0.1) and not model.reads(0.99) and model.reads(0.99, "备案表去哪下载？")
     assert not model.reads(0.99, "网络运营者能出售个人信息吗？")
