@@ -62,6 +62,10 @@ ABLATIONS = (
     System("hybrid - the same matter in another national law", "hybrid", (("law_parallel", 0.0),), compose=True),
     # the best hits the rules leave out cited where the answerability reader takes them to answer (twenty-fourth session)
     System("hybrid - the reader's citations", "hybrid", (("cite_reader_depth", 0),), compose=True),
+    # the best hit cited where the decision answered and the rules cite none (twenty-sixth session)
+    System("hybrid - the decided best hit cited", "hybrid", (("cite_decided_best", False),), compose=True),
+    # a question about an absent place's own rules gated where national law is best (twenty-sixth session)
+    System("hybrid - the place's own rules gate", "hybrid", (("place_rules_gate", False),), compose=True),
     System("hybrid - places", "hybrid", (("place_boost", False),)),
     System("hybrid - abbreviations", "hybrid", (("synonyms", False),)),
     System("hybrid - everyday words", "hybrid", (("colloquial", False),)),
@@ -126,11 +130,13 @@ def run_system(retriever, system: System, questions: list[GoldQuestion], k: int 
             retrieval = answer.retrieval
             excerpts = tuple((c.key, e) for c in answer.citations
                              if c.role in ("answer", "definition", "referenced") for e in c.excerpts)
+            abstained = answer.abstained  # what the page says: a 未找到 page under an answered decision abstains
         else:
             retrieval = variant.retrieve(question.question, k, mode=system.mode)
+            abstained = retrieval.abstained
         decision = retrieval.decision
         score, threshold = decision_score(variant, decision)
-        runs[question.id] = SystemRun(question.id, tuple(h.key for h in retrieval.hits), retrieval.abstained,
+        runs[question.id] = SystemRun(question.id, tuple(h.key for h in retrieval.hits), abstained,
                                       excerpts, decision.state if decision else "", score, threshold)
     return runs
 

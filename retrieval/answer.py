@@ -90,6 +90,13 @@ def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = N
             chosen.append(citing.citation(article, facts.get((article.regulation, article.version)), "answer",
                                           _excerpts(article, question, settings, hit=hit)))
             cited.add(hit.key)
+    if not chosen and settings.cite_decided_best and retrieval.decision is not None and retrieval.decision.answered:
+        # the decision read the best hit and took it to answer, while the rules found no hit plausible: cite it
+        best = next((h for h in candidates if h.regulation in in_scope), None)
+        if best is not None:
+            article = articles[best.key]
+            chosen.append(citing.citation(article, facts.get((article.regulation, article.version)), "answer",
+                                          _excerpts(article, question, settings, hit=best)))
     if not chosen:
         return _abstain(retrieval, articles, regulations, facts, notes, query.text, settings)
     decision = retrieval.decision

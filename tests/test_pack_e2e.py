@@ -361,3 +361,25 @@ def test_an_article_the_reader_takes_to_answer_is_cited_though_the_rules_leave_i
     assert cited.role == "answer" and any("不得删除消费者" in e for e in cited.excerpts)
     off = with_settings(cite_reader_only_read=False, cite_reader_depth=0)
     assert duty not in {c.key for c in off.ask(question).citations if c.role == "answer"}
+
+
+def test_an_answered_decision_cites_the_best_hit_when_the_rules_find_none_plausible(pack_retriever):
+    # the question shares no word with 民法典 #1019 (伪造 … 侵害他人的肖像权): the decision reads it and answers; the page
+    # cites it instead of saying 未找到 under an answered decision
+    import dataclasses
+
+    from retrieval.retriever import Retriever
+
+    question = "有人用AI把我的脸换到一段视频里发到网上，我能找他维权吗？"
+    answer = pack_retriever.ask(question)
+    assert answer.state == "answered" and not answer.abstained, answer.reason
+    first = [c for c in answer.citations if c.role == "answer"][0]
+    assert first.key == "中华人民共和国民法典#1019" and "利用信息技术手段伪造" in "".join(first.excerpts)
+    plain = Retriever(pack_retriever.data, pack_retriever.encoder,
+                      dataclasses.replace(pack_retriever.settings, cite_decided_best=False))
+    plain.answerability = pack_retriever.answerability
+    before = plain.ask(question)
+    assert before.retrieval.decision.answered and before.state == "not_found" and before.abstained
+    # the abbreviation 网数条例 reaches the regulation's name
+    dated = pack_retriever.ask("网数条例是啥时候开始生效的？")
+    assert dated.state == "answered" and dated.citations[0].key == "网络数据安全管理条例#64", dated.reason
