@@ -383,3 +383,10 @@ def test_an_answered_decision_cites_the_best_hit_when_the_rules_find_none_plausi
     # the abbreviation 网数条例 reaches the regulation's name
     dated = pack_retriever.ask("网数条例是啥时候开始生效的？")
     assert dated.state == "answered" and dated.citations[0].key == "网络数据安全管理条例#64", dated.reason
+
+
+def test_a_question_without_chinese_is_never_answered_from_the_decided_best_hit(pack_retriever):
+    # the signals read a question of no words as confidently as any; its best hit is not cited for it
+    for question in ("😀🚀🎉", "Привет мир", "'; DROP TABLE articles; --"):
+        answer = pack_retriever.ask(question)
+        assert answer.abstained and answer.lead.startswith("未找到"), question
