@@ -8,7 +8,6 @@ citation rules (retrieval.citing) and wording (retrieval.wording).
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable, Sequence
 
 from index.store import IndexData
@@ -20,10 +19,6 @@ from retrieval.records import NATIONAL, Answer, Block, Citation, Hit, Retrieval
 from retrieval.settings import Settings
 
 __all__ = ["Answer", "Block", "Citation", "compose", "excerpts_for"]
-
-# a question with no Chinese character (😀🚀🎉, Привет мир, '; DROP TABLE…) asks nothing the corpus can answer: the
-# decision's best hit is never cited for it (the signals read such a question as confidently as any, on no words)
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = None,
@@ -86,6 +81,11 @@ def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = N
         hits = citing.current_parallel(candidates, hits, data, in_scope, settings)
     if fallback:
         notes.append(wording.place_fallback_note(places))
+    if not hits and not chosen and settings.cite_decided_best and retrieval.decision is not None \
+            and retrieval.decision.answered and retrieval.decision.decided_by == "model" and citing.CJK.search(question):
+        # the answerability model judged the best hit to answer while the rules found none plausible: cite it (not
+        # under the thresholds of a system without the model: a cosine over a floor judges no article)
+        hits = [h for h in candidates if h.regulation in in_scope][:1]
     cited = {c.key for c in chosen}
     for hit in hits:
         if len(chosen) >= settings.max_articles:
@@ -95,15 +95,6 @@ def compose(retrieval: Retrieval, data: IndexData, settings: Settings | None = N
             chosen.append(citing.citation(article, facts.get((article.regulation, article.version)), "answer",
                                           _excerpts(article, question, settings, hit=hit)))
             cited.add(hit.key)
-    if not chosen and settings.cite_decided_best and retrieval.decision is not None and retrieval.decision.answered \
-            and retrieval.decision.decided_by == "model" and _CJK.search(question):
-        # the answerability model read the best hit and took it to answer, while the rules found none plausible: cite it
-        # (not under the thresholds of a system without the model: a cosine over a floor reads no article)
-        best = next((h for h in candidates if h.regulation in in_scope), None)
-        if best is not None:
-            article = articles[best.key]
-            chosen.append(citing.citation(article, facts.get((article.regulation, article.version)), "answer",
-                                          _excerpts(article, question, settings, hit=best)))
     if not chosen:
         return _abstain(retrieval, articles, regulations, facts, notes, query.text, settings)
     decision = retrieval.decision

@@ -22,7 +22,7 @@ import numpy as np
 
 from ingest.records import Article
 from retrieval.answerability import logistic
-from retrieval.citing import shared_words
+from retrieval.citing import CJK, shared_words
 from retrieval.normalize import law_aliases
 from retrieval.records import NATIONAL, Hit
 
@@ -32,12 +32,11 @@ FEATURES = ("rank_inverse", "score_ratio", "bm25_ratio", "article_gap", "sentenc
             "same_regulation_as_best", "national", "names_places", "in_named_place", "several_sentences",
             "regulation_named", "cited_already", "regulation_cited")
 _SENTENCE_END = re.compile(r"(?<=[?？!！;；。])")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def sentences_asked(question: str) -> int:
     """How many sentences of at least four Chinese characters the question has."""
-    return sum(len(_CJK.findall(part)) >= 4 for part in _SENTENCE_END.split(question))
+    return sum(len(CJK.findall(part)) >= 4 for part in _SENTENCE_END.split(question))
 
 
 @lru_cache(maxsize=64)

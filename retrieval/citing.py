@@ -21,7 +21,9 @@ _CUE_AFTER_TERM = re.compile(r"[”」』\"']?(?:具体|到底|究竟|都|主要
 _CUE_BEFORE_TERM = re.compile(r"(?:什么是|何为|何谓|什么叫|什么叫做|算)[“「『\"']?$")
 _WORD_BOUNDARY_BEFORE = set("的是说讲叫谓称里中和与及、，,：:“「『\"' ")
 _OPEN_QUOTES, _CLOSE_QUOTES = "“「『\"'", "”」』\"'"
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+# a Chinese character (a question with none, 😀🚀🎉 or Привет мир, is never answered from the decided best hit:
+# retrieval.answer; the signals read such a question as confidently as any, on no words)
+CJK = re.compile(r"[\u4e00-\u9fff]")
 # Penalty questions: the rule articles found get the penalty articles that refer to them.
 PENALTY_CUE = re.compile(r"罚|处分|法律责任|责任|追责|追究|处置|怎么处理|如何处理|被处理|后果|怎么办|会怎么样|会怎样"
                          r"|违反|违法|赔|制裁|惩")
@@ -132,9 +134,9 @@ def defined_terms(question: str, glossary) -> list[str]:
                 continue
             before, after = question[start - 1:start], question[end:end + 1]
             quoted = bool(before) and before in _OPEN_QUOTES and bool(after) and after in _CLOSE_QUOTES
-            bounded = not before or before in _WORD_BOUNDARY_BEFORE or not _CJK.match(before)
+            bounded = not before or before in _WORD_BOUNDARY_BEFORE or not CJK.match(before)
             cued = bool(_CUE_AFTER_TERM.match(question, end)) or bool(_CUE_BEFORE_TERM.search(question[:start]))
-            if quoted or (bounded and (cued or not _CJK.match(after))):
+            if quoted or (bounded and (cued or not CJK.match(after))):
                 found.append((start, term))
                 for i in range(start, end):
                     taken[i] = True

@@ -15,8 +15,8 @@ from retrieval.fusion import convex, interleave, rrf
 from retrieval import answerability
 from retrieval.normalize import (COLLOQUIAL, LAW_NAMES, LAW_WORDS, SYNONYMS, absent_laws, asks_later_change,
                                  asks_place_rules, colloquial_expansion, detect_places, expand_law_words,
-                                 expand_synonyms, other_places, held_books, law_aliases, law_word_targets, named_laws, place_aliases, repealed_titles,
-                                 short_title)
+                                 expand_synonyms, held_books, law_aliases, law_word_targets, named_laws, other_places,
+                                 place_aliases, repealed_titles, short_title)
 from retrieval.records import NATIONAL, Answer, Decision, EmptyQuestion, Filters, Hit, Query, Retrieval
 from retrieval.settings import Settings
 

@@ -194,7 +194,7 @@ class Settings:
     # question; the pack's 34 0.8648, 0.8660, 0.8732
     cite_reader_only_read: bool = True
     # where the decision answered but the rules above find no hit plausible (a question sharing no word with the best
-    # article: 网数条例是啥时候开始生效的, AI换脸), the best hit, which the decision read and took to answer, is cited:
+    # article: 网数条例是啥时候开始生效的, AI换脸), the best hit, which the decision judged to answer, is cited:
     # the page no longer says 未找到 under an answered decision (twenty-sixth session: 12 of 4,694 answerable dev
     # questions and 4 of 2,671 out of scope had an answered decision and a 未找到 page)
     cite_decided_best: bool = True
